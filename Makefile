@@ -1,0 +1,128 @@
+# Connection Stories: the verbs a blogger types.
+# Every target bootstraps what it needs (a virtual environment from
+# requirements.txt, the npm test tools from package-lock.json), so a fresh
+# clone needs only Python 3.11, make and, for the tests, the system packages
+# that .ci/run installs.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed-requirements
+NODE_STAMP := node_modules/.installed-lock
+
+INPUTDIR := content
+OUTPUTDIR := output
+CONFFILE := pelicanconf.py
+PUBLISHCONF := publishconf.py
+
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# Upload settings (see README, "Publishing").
+SSH_HOST ?= example.org
+SSH_PORT ?= 22
+SSH_USER ?= $(USER)
+SSH_TARGET_DIR ?= /var/www/connection-stories
+GITHUB_PAGES_BRANCH ?= gh-pages
+GITHUB_PAGES_COMMIT_MESSAGE ?= Publish the site
+
+BENCH_N ?= 1000
+
+# The plugin is a plain package in plugins/: `python -m connections ...`.
+export PYTHONPATH := $(CURDIR)/plugins
+
+.DEFAULT_GOAL := help
+
+.PHONY: help venv html serve test check clean publish rsync_upload github \
+        new-story new-person new-event bench comments-config comments-backup \
+        comments-restore
+
+help:
+	@echo "make serve            build, then serve the site and a local comment server at http://$(HOST):$(PORT)/"
+	@echo "make test             run every test (bootstraps everything first)"
+	@echo "make html             build the site into $(OUTPUTDIR)/"
+	@echo "make check            check the content for mistakes, without building"
+	@echo "make new-story TITLE=\"Coffee with Zoë\"   start a story (draft)"
+	@echo "make new-person NAME=\"Zoë Laurent\"       start a person's profile"
+	@echo "make new-event NAME=\"PyCon 2027\" START=2027-05-14   start an event's profile"
+	@echo "make publish          build the site for production (publishconf.py)"
+	@echo "make rsync_upload     publish, then upload with rsync over ssh"
+	@echo "make github           publish, then push to the $(GITHUB_PAGES_BRANCH) branch"
+	@echo "make comments-config  write the production comment server's config"
+	@echo "make comments-backup  copy the comment database to var/backups/"
+	@echo "make bench            benchmark against vanilla Pelican (BENCH_N=$(BENCH_N))"
+	@echo "make clean            remove the built site and caches (never comments)"
+
+# --- bootstrap -----------------------------------------------------------
+
+# The environment is rebuilt whenever requirements.txt changes (stale stamp).
+$(STAMP): requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --disable-pip-version-check --quiet -r requirements.txt
+	@touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+venv: $(STAMP)
+
+# --- building and serving ------------------------------------------------
+
+html: $(STAMP)
+	$(PY) -m connections build -s $(CONFFILE) -o $(OUTPUTDIR)
+
+serve: $(STAMP)
+	$(PY) -m connections serve -s $(CONFFILE) -o $(OUTPUTDIR) --host $(HOST) --port $(PORT)
+
+publish: $(STAMP)
+	$(PY) -m connections build -s $(PUBLISHCONF) -o $(OUTPUTDIR)
+
+rsync_upload: publish
+	rsync -e "ssh -p $(SSH_PORT)" -P -rvzc --include tags --cvs-exclude --delete \
+	  "$(OUTPUTDIR)/" "$(SSH_USER)@$(SSH_HOST):$(SSH_TARGET_DIR)"
+
+github: publish
+	$(BIN)/ghp-import -m "$(GITHUB_PAGES_COMMIT_MESSAGE)" -b $(GITHUB_PAGES_BRANCH) "$(OUTPUTDIR)" --no-jekyll
+	git push origin $(GITHUB_PAGES_BRANCH)
+
+clean:
+	rm -rf $(OUTPUTDIR) cache __pycache__ .pytest_cache
+
+# --- authoring -----------------------------------------------------------
+
+check: $(STAMP)
+	$(PY) -m connections check -s $(CONFFILE)
+
+new-story: $(STAMP)
+	@test -n "$(TITLE)" || { echo 'usage: make new-story TITLE="Coffee with Zoë"' >&2; exit 2; }
+	$(PY) -m connections new story "$(TITLE)" -s $(CONFFILE)
+
+new-person: $(STAMP)
+	@test -n "$(NAME)" || { echo 'usage: make new-person NAME="Zoë Laurent"' >&2; exit 2; }
+	$(PY) -m connections new person "$(NAME)" -s $(CONFFILE)
+
+new-event: $(STAMP)
+	@test -n "$(NAME)" || { echo 'usage: make new-event NAME="PyCon 2027" START=2027-05-14' >&2; exit 2; }
+	$(PY) -m connections new event "$(NAME)" --start "$(START)" -s $(CONFFILE)
+
+# --- comments ------------------------------------------------------------
+
+comments-config: $(STAMP)
+	$(PY) -m connections comments config -s $(PUBLISHCONF)
+
+comments-backup: $(STAMP)
+	$(PY) -m connections comments backup -s $(CONFFILE)
+
+comments-restore: $(STAMP)
+	@test -n "$(FROM)" || { echo 'usage: make comments-restore FROM=var/backups/comments-....db' >&2; exit 2; }
+	$(PY) -m connections comments restore "$(FROM)" -s $(CONFFILE)
+
+# --- quality -------------------------------------------------------------
+
+test: $(STAMP) $(NODE_STAMP)
+	$(PY) -m pytest
+
+bench: $(STAMP)
+	$(PY) bench/run.py --stories $(BENCH_N)

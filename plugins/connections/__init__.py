@@ -1,0 +1,56 @@
+"""Connection Stories: people and events as first-class parts of a Pelican blog.
+
+`register()` only wires Pelican's signals to the functions below; each piece
+of work lives in the module named for it.
+"""
+
+from pelican import signals
+from pelican.contents import Article, Page
+
+from . import settings as _settings
+from .diagnostics import Findings
+from .generator import ConnectionsGenerator
+from .linking import STATE_KEY, Linker, state_of
+from .mentions import MentionExtension
+from .registry import Registry
+from .structured_data import JINJA_GLOBALS
+
+
+def initialized(pelican):
+    """Defaults, the mention syntax, and the template helpers."""
+    settings = pelican.settings
+    _settings.apply_defaults(settings)
+    # Authors are people: an author's page is their person page.
+    if settings.get("AUTHOR_SAVE_AS") == "author/{slug}.html":
+        settings["AUTHOR_SAVE_AS"] = ""
+        settings["AUTHOR_URL"] = settings["PERSON_URL"]
+    extensions = settings.setdefault("MARKDOWN", {}).setdefault("extensions", [])
+    if not any(isinstance(e, MentionExtension) for e in extensions):
+        extensions.append(MentionExtension())
+    settings.setdefault("JINJA_GLOBALS", {}).update(JINJA_GLOBALS)
+
+
+def start_build(generator):
+    """Each build (every autoreload too) reads the profiles afresh."""
+    settings = generator.settings
+    findings = Findings()
+    registry = Registry(settings, findings).load(settings["PATH"])
+    generator.context[STATE_KEY] = Linker(settings, registry, findings)
+
+
+def link_content(content):
+    if isinstance(content, (Article, Page)):
+        linker = state_of(content)
+        if linker is not None:
+            linker.link(content)
+
+
+def get_generators(pelican):
+    return ConnectionsGenerator
+
+
+def register():
+    signals.initialized.connect(initialized)
+    signals.article_generator_init.connect(start_build)
+    signals.content_object_init.connect(link_content)
+    signals.get_generators.connect(get_generators)

@@ -1,0 +1,59 @@
+"""The command line: `python -m connections build|serve|check|new|comments`.
+
+Each subcommand lives in the module named for it and exposes `main(args)`.
+"""
+
+import argparse
+import importlib
+import sys
+
+COMMANDS = {
+    "build": "build",
+    "serve": "serve",
+    "check": "check",
+    "new": "scaffold",
+    "comments": "comments_server",
+}
+
+
+def parser():
+    p = argparse.ArgumentParser(prog="python -m connections", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def command(name, help):
+        c = sub.add_parser(name, help=help)
+        c.add_argument("-s", "--settings", default="pelicanconf.py", help="settings file")
+        return c
+
+    build = command("build", "build the site")
+    build.add_argument("-o", "--output", default=None, help="output folder")
+    build.add_argument("-v", "--verbose", action="store_true", help="say more")
+
+    serve = command("serve", "build, serve with a local comment server, rebuild on save")
+    serve.add_argument("-o", "--output", default=None, help="output folder")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+
+    check = command("check", "check the content without building")
+    check.add_argument("--strict", action="store_true", help="warnings fail too")
+    check.add_argument("paths", nargs="*", help="only these files (default: all content)")
+
+    new = command("new", "start a story, person or event")
+    new.add_argument("kind", choices=["story", "person", "event"])
+    new.add_argument("name", help="the story's title, or the person's or event's name")
+    new.add_argument("--start", default="", help="an event's start date, YYYY-MM-DD")
+
+    comments = command("comments", "the comment server: config, backup, restore")
+    comments.add_argument("action", choices=["config", "backup", "restore", "run"])
+    comments.add_argument("file", nargs="?", help="the backup to restore")
+    return p
+
+
+def main(argv=None):
+    args = parser().parse_args(argv)
+    module = importlib.import_module(f"connections.{COMMANDS[args.command]}")
+    return module.main(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

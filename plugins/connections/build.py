@@ -1,0 +1,44 @@
+"""`python -m connections build`: build the site, or say clearly why not.
+
+Pelican's own command prints a traceback when a plugin stops the build; this
+one prints the findings (already logged as `path:line:column: ...`) and a
+one-line reason, and exits 1.
+"""
+
+import logging
+import os
+import sys
+
+from pelican import Pelican
+from pelican.log import init as init_logging
+from pelican.settings import read_settings
+
+from .diagnostics import ContentError
+
+logger = logging.getLogger(__name__)
+
+
+def load_settings(settings_file, output=None, overrides=None):
+    override = dict(overrides or {})
+    if output:
+        override["OUTPUT_PATH"] = os.path.abspath(output)
+    return read_settings(settings_file, override=override)
+
+
+def build(settings):
+    """Run one build; raise ContentError when the content must not be published."""
+    Pelican(settings).run()
+
+
+def main(args):
+    init_logging(level=logging.INFO if args.verbose else logging.WARNING, name="pelican")
+    try:
+        settings = load_settings(args.settings, args.output)
+        build(settings)
+    except ContentError as exc:
+        print(f"connections: {exc}", file=sys.stderr)
+        return exc.exitcode
+    except FileNotFoundError as exc:
+        print(f"connections: {exc.filename}: no such file", file=sys.stderr)
+        return 2
+    return 0

@@ -1,0 +1,224 @@
+"""The pages people and events get: one each, and a directory of each.
+
+`ConnectionsGenerator` runs after Pelican has read the stories. In
+`generate_context` it gathers, for every person and event, the published
+stories that tag them, who they appear with and where, registers the
+mention-link targets, and stops the build if the content had errors (or
+warnings, with CONNECTIONS_STRICT), before a single file is written. In
+`generate_output` it writes the pages the way Pelican writes tag pages, so
+PAGINATED_TEMPLATES pagination works for `person` and `event`.
+"""
+
+import datetime
+import logging
+import os
+import zoneinfo
+from collections import Counter
+from itertools import groupby
+
+from markdown import Markdown
+from pelican.contents import Content
+from pelican.generators import Generator
+
+from .diagnostics import ContentError
+from .linking import STATE_KEY
+from .names import fold
+
+logger = logging.getLogger(__name__)
+
+
+class Profile(Content):
+    """A profile's body (a bio or an event's description) as page content,
+    so its links are made relative or absolute like a story's."""
+
+    mandatory_properties = ()
+    default_template = "person"
+
+
+class ConnectionsGenerator(Generator):
+    def __init__(self, context, settings, path, theme, output_path, *rest, **kwargs):
+        super().__init__(context, settings, path, theme, output_path, *rest, **kwargs)
+        self.people = []
+        self.events = []
+
+    # --- context ------------------------------------------------------------
+
+    def generate_context(self):
+        linker = self.context.get(STATE_KEY)
+        if linker is None:  # the article generator did not run: nothing to do
+            return
+        registry = linker.registry
+        self._render_profiles(linker)
+        articles = self.context.get("articles", [])
+        people = registry.all("person")
+        events = registry.all("event")
+        for entity in people + events:
+            entity.articles = []
+        for article in articles:
+            tagged = getattr(article, "connections", {"people": [], "events": []})
+            for person in tagged["people"]:
+                person.articles.append(article)
+            for event in tagged["events"]:
+                event.articles.append(article)
+            for author in getattr(article, "author_people", []):
+                author.authored.append(article)
+        for person in people:
+            self._connect_person(person)
+        for event in events:
+            event.people = _most_often(
+                p for a in event.articles for p in a.connections["people"] if p.listed
+            )
+        self.people = sorted(
+            (p for p in people if p.listed and (p.has_profile or p.articles or p.authored)),
+            key=lambda p: fold(p.display_name),
+        )
+        self.events = sorted(
+            (e for e in events if e.has_profile or e.articles),
+            key=lambda e: (e.start or datetime.date.min, fold(e.name)),
+        )
+        for entity in self.people + self.events:
+            self.context["generated_content"][entity.link_key] = entity
+            if entity.profile_path:
+                key = _content_key(entity.profile_path, self.settings["PATH"])
+                self.context["generated_content"][key] = entity
+        today = self._today()
+        upcoming = [e for e in self.events if e.start and (e.end or e.start) >= today]
+        past = [e for e in reversed(self.events) if e not in upcoming]
+        self.context["people"] = self.people
+        self.context["events"] = self.events
+        self.context["upcoming_events"] = upcoming
+        self.context["past_events_by_year"] = [
+            (year, list(group)) for year, group in groupby(past, key=lambda e: e.year)
+        ]
+        self._report_unreadable(linker.findings)
+        failing = linker.findings.failing(self.settings["CONNECTIONS_STRICT"])
+        if failing:
+            strict = " (CONNECTIONS_STRICT is on: warnings count)" if (
+                self.settings["CONNECTIONS_STRICT"] and not linker.findings.errors
+            ) else ""
+            raise ContentError(
+                f"the build stopped before writing anything: "
+                f"{linker.findings.summary()}{strict}; fix the lines above"
+            )
+
+    def _report_unreadable(self, findings):
+        """A story Pelican could not read is an error, never a silent gap."""
+        for key, value in sorted(self.context["generated_content"].items()):
+            if value is None:
+                findings.error(
+                    _shown(self.settings["PATH"], key), 1, 1,
+                    "this file could not be read (the message above says why); "
+                    "fix it or move it out of the content folder",
+                )
+
+    def _connect_person(self, person):
+        person.articles.sort(key=lambda a: a.date, reverse=True)
+        person.authored.sort(key=lambda a: a.date, reverse=True)
+        stories = _unique(person.articles + person.authored)
+        person.events = _unique(
+            e for a in sorted(stories, key=lambda a: a.date, reverse=True)
+            for e in a.connections["events"]
+        )
+        counts = Counter(
+            p
+            for a in stories
+            for p in a.connections["people"] + a.author_people
+            if p is not person and p.listed
+        )
+        limit = self.settings["CONNECTIONS_CONNECTED_MAX"]
+        person.connected = sorted(
+            counts.items(), key=lambda pc: (-pc[1], fold(pc[0].display_name))
+        )[:limit]
+
+    def _render_profiles(self, linker):
+        """Bios and descriptions: Markdown with mentions, as page content."""
+        md = None
+        for entity in linker.registry.all("person") + linker.registry.all("event"):
+            if not entity.source or not entity.source.body.strip():
+                continue
+            if md is None:
+                md = Markdown(**self.settings["MARKDOWN"])
+            html = md.reset().convert(entity.source.body)
+            html = linker.render(html)
+            entity.bio = Profile(
+                html,
+                metadata={"title": entity.display_name},
+                settings=self.settings,
+                source_path=entity.source.path,
+                context=self.context,
+            )
+
+    def _today(self):
+        today = self.settings["CONNECTIONS_TODAY"]
+        if today:
+            return datetime.date.fromisoformat(str(today))
+        try:
+            zone = zoneinfo.ZoneInfo(self.settings.get("TIMEZONE") or "UTC")
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            zone = datetime.timezone.utc
+        return datetime.datetime.now(zone).date()
+
+    # --- output -------------------------------------------------------------
+
+    def generate_output(self, writer):
+        relative = self.settings["RELATIVE_URLS"]
+        for template, entities in (("person", self.people), ("event", self.events)):
+            for entity in entities:
+                if not entity.save_as:
+                    continue
+                self._write_entity(writer, template, entity, relative)
+        for template, save_as, url in (
+            ("people", "PEOPLE_SAVE_AS", "PEOPLE_URL"),
+            ("events", "EVENTS_SAVE_AS", "EVENTS_URL"),
+        ):
+            if self.settings[save_as]:
+                writer.write_file(
+                    self.settings[save_as],
+                    self.get_template(template),
+                    self.context,
+                    relative_urls=relative,
+                    template_name=template,
+                    url=self.settings[url],
+                    page_name=self.settings[save_as].rsplit(".", 1)[0],
+                )
+
+    def _write_entity(self, writer, template, entity, relative):
+        articles = entity.articles
+        writer.write_file(
+            entity.save_as,
+            self.get_template(template),
+            self.context,
+            relative_urls=relative,
+            paginated={"articles": articles, "dates": articles},
+            template_name=template,
+            page_name=entity.page_name,
+            url=entity.url,
+            **{template: entity},
+        )
+
+
+def _most_often(items):
+    counts = Counter(items)
+    return [e for e, _ in sorted(counts.items(), key=lambda ec: (-ec[1], fold(ec[0].display_name)))]
+
+
+def _unique(items):
+    seen = set()
+    out = []
+    for item in items:
+        if id(item) not in seen:
+            seen.add(id(item))
+            out.append(item)
+    return out
+
+
+def _shown(content_root, key):
+    from .registry import shown_path
+
+    return shown_path(os.path.join(content_root, key), None)
+
+
+def _content_key(path, content_root):
+    return os.path.relpath(os.path.abspath(path), os.path.abspath(content_root)).replace(
+        os.sep, "/"
+    )

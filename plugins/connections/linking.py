@@ -1,0 +1,160 @@
+"""Linking stories to the people and events they tag.
+
+On Pelican's `content_object_init` (for a story read fresh or from the content
+cache alike) the `Linker`:
+
+- resolves the `People:` and `Events:` metadata and the story's author
+  through the registry,
+- turns each mention element that the Markdown extension left in the HTML
+  (story and summary) into the final mention: a link to the entity's page,
+  its first name only, or, for a private person, plain text that never names
+  them,
+- and records on the story `people`, `events` (what the site may show) and
+  `connections` (everything tagged, private people included, for the
+  author's own bookkeeping and the check command).
+
+Mention links are Pelican intrasite links, `{filename}/@person/<slug>`, that
+the generator registers in `generated_content`; Pelican makes them relative
+on pages and absolute in feeds, like any `{filename}` link.
+"""
+
+import html
+import re
+
+from markupsafe import escape
+
+from .names import split_list
+
+MENTION_ELEMENT = re.compile(
+    r'<a class="mention" data-mention="(?P<kind>person|event)"'
+    r'(?: data-ref="(?P<ref>[^"]*)")?>(?P<text>.*?)</a>',
+    re.S,
+)
+
+STATE_KEY = "connections"
+
+
+def state_of(content):
+    """The build's Linker, reached through a content object's shared context."""
+    context = getattr(content, "_context", None)
+    return context.get(STATE_KEY) if context else None
+
+
+class Linker:
+    def __init__(self, settings, registry, findings):
+        self.settings = settings
+        self.registry = registry
+        self.findings = findings
+        self._sources = {}
+
+    # --- where things are written, for messages ---------------------------
+
+    def _source(self, path):
+        from . import source
+
+        if path not in self._sources:
+            self._sources[path] = source.read(path, _shown(path))
+        return self._sources[path]
+
+    def _where_field(self, path, key, name):
+        src = self._source(path)
+        f = src.get(key)
+        if f is None:
+            return src.path, 1, 1
+        col = f.value.find(name)
+        return src.path, f.line, f.column + max(col, 0)
+
+    def _where_mention(self, path, sigil, written):
+        src = self._source(path)
+        line, col = src.locate(f"{sigil}[{written}", src.body_line)
+        return src.path, line, col
+
+    # --- mentions -----------------------------------------------------------
+
+    def render(self, text, path=None, found=None):
+        """HTML with every mention element resolved; entities go into `found`."""
+        if not text or 'class="mention"' not in text:
+            return text
+
+        def replace(m):
+            kind = m.group("kind")
+            shown = html.unescape(m.group("text"))
+            ref = html.unescape(m.group("ref")) if m.group("ref") is not None else None
+            name = ref if ref is not None else shown
+            sigil = "@" if kind == "person" else "#"
+            where = None
+            if path:
+                written = shown if ref is None else shown
+                where = self._where_mention(path, sigil, written)
+            entity = self.registry.resolve(kind, name, where)
+            if entity is None:
+                return str(escape(shown))
+            if found is not None:
+                found.append(entity)
+            return mention_html(entity, shown if ref is not None else None)
+
+        return MENTION_ELEMENT.sub(replace, text)
+
+    # --- stories ------------------------------------------------------------
+
+    def link(self, content):
+        """Resolve one story's (or page's) tags and mentions."""
+        path = content.source_path
+        found = []
+        content._content = self.render(content._content, path, found)
+        if "summary" in content.metadata:
+            summary = self.render(content.metadata["summary"], path, found)
+            content.metadata["summary"] = summary
+            content._summary = summary
+        tagged = {"person": [], "event": []}
+        for key, kind in (("people", "person"), ("events", "event")):
+            value = content.metadata.get(key)
+            if not value:
+                continue
+            for name in split_list(value):
+                where = self._where_field(path, key, name) if path else None
+                entity = self.registry.resolve(kind, name, where)
+                if entity is not None:
+                    tagged[kind].append(entity)
+        for entity in found:
+            tagged[entity.kind].append(entity)
+        authors = []
+        for author in getattr(content, "authors", []) or []:
+            where = self._where_field(path, "author", author.name) if path else None
+            person = self.registry.resolve("person", author.name, where)
+            if person is not None:
+                authors.append(person)
+        people = _unique(tagged["person"])
+        events = _unique(tagged["event"])
+        content.connections = {"people": people, "events": events}
+        content.people = [p for p in people if p.listed]
+        content.events = events
+        content.author_people = authors
+
+
+def mention_html(entity, shown=None):
+    """The final HTML of a mention; `shown` is the author's own display text."""
+    if not entity.listed:
+        return f'<span class="mention">{escape(shown or entity.display_name)}</span>'
+    text = escape(shown or entity.display_name)
+    if entity.kind == "person":
+        css = "mention u-category h-card"
+    else:
+        css = "mention mention-event u-category"
+    return f'<a class="{css}" href="{{filename}}/{entity.link_key}">{text}</a>'
+
+
+def _unique(entities):
+    seen = set()
+    out = []
+    for entity in entities:
+        if id(entity) not in seen:
+            seen.add(id(entity))
+            out.append(entity)
+    return out
+
+
+def _shown(path):
+    from .registry import shown_path
+
+    return shown_path(path, None)

@@ -1,0 +1,102 @@
+"""The mention syntax: a Python-Markdown extension.
+
+    @[Ed Marx]             a person, shown by name
+    @[Ed](Ed Marx)         a person, shown as "Ed"
+    #[HIMSS 2013]          an event
+    \\@[Ed Marx]            not a mention: the text stays as written
+
+The extension is purely syntactic: it turns a mention into a *mention
+element* that names what was written,
+
+    <a class="mention" data-mention="person" data-ref="Ed Marx">Ed</a>
+
+(``data-ref`` only when the shown text differs from the name), and leaves
+resolving the name, visibility and the final link to ``linking.py`` on the
+Pelican side, where the registry of people and events is known. That keeps
+Pelican's content cache independent of the registry, and lets one function,
+``linking.resolve_mentions``, turn the same element into the same HTML for a
+story, a summary or a bio.
+
+Nothing is matched inside code spans or code blocks (their processors run
+first), inside URLs or e-mail addresses (a mention must start the text or
+follow a space or opening punctuation), and the plain source reads well in
+any Markdown preview.
+"""
+
+import xml.etree.ElementTree as etree
+
+from markdown.extensions import Extension
+from markdown.inlinepatterns import InlineProcessor
+from markdown.util import AtomicString
+
+KINDS = {"@": "person", "#": "event"}
+
+# A mention starts the text or follows white space, opening punctuation or
+# another inline element (Markdown's placeholder ends in \x03), so
+# "ann@[host]" (an e-mail address) and "https://x.org/#[a]" never match.
+MENTION_PATTERN = (
+    r"(?<![^\s(\[{\"'\u201c\u2018\u00ab>*_~\x03])"
+    r"(?:(?P<escape>\\)(?=[@#]\[))?"
+    r"(?P<sigil>[@#])\[(?P<text>[^\[\]\n]*)\]"
+    r"(?:\((?P<target>[^()\n]*)\))?"
+)
+
+# Between the code-span processor (190) and backslash escapes (180), so that
+# `\@[...]` and `\#[...]` are ours to keep literal, and before links (160), so
+# that `@[Ed](Ed Marx)` is never read as a link.
+PRIORITY = 185
+
+
+def build_mention_element(kind, text, target):
+    """The default builder: the mention element that linking.py resolves."""
+    el = etree.Element("a")
+    el.set("class", "mention")
+    el.set("data-mention", kind)
+    if target is not None:
+        el.set("data-ref", target)
+    el.text = AtomicString(text)
+    return el
+
+
+class MentionInlineProcessor(InlineProcessor):
+    def __init__(self, pattern, md, builder):
+        super().__init__(pattern, md)
+        self.builder = builder
+
+    def handleMatch(self, m, data):
+        if m.group("escape"):
+            return AtomicString(m.group(0)[1:]), m.start(0), m.end(0)
+        text = m.group("text").strip()
+        target = m.group("target")
+        if target is not None:
+            target = target.strip()
+        if not text or target == "":
+            # An empty mention stays as written (never a link); the build and
+            # the check report it.
+            return AtomicString(m.group(0)), m.start(0), m.end(0)
+        kind = KINDS[m.group("sigil")]
+        if target == text:
+            target = None
+        return self.builder(kind, text, target), m.start(0), m.end(0)
+
+
+class MentionExtension(Extension):
+    def __init__(self, **kwargs):
+        self.config = {
+            "builder": [
+                build_mention_element,
+                "Callable (kind, text, target) returning the element for a "
+                "mention - Default: the mention element linking.py resolves",
+            ],
+        }
+        super().__init__(**kwargs)
+
+    def extendMarkdown(self, md):
+        processor = MentionInlineProcessor(
+            MENTION_PATTERN, md, self.getConfig("builder")
+        )
+        md.inlinePatterns.register(processor, "connections_mention", PRIORITY)
+
+
+def makeExtension(**kwargs):  # pragma: no cover - Markdown's loading hook
+    return MentionExtension(**kwargs)

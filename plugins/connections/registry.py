@@ -1,0 +1,361 @@
+"""People and events, and the one set of rules that finds them by name.
+
+A `Person` or `Event` is a Pelican `URLWrapper` (like `Tag` and `Author`):
+slug-based equality, and `url`/`save_as` from PERSON_URL, EVENT_SAVE_AS...
+The `Registry` knows every entity of a build, from its profile in
+content/people/ or content/events/, or made from a name that a story tags
+without one. `Registry.resolve` is the single place a written name becomes an
+entity: the build and the check command both call it.
+"""
+
+import datetime
+import difflib
+import os
+
+from pelican.urlwrappers import URLWrapper
+from pelican.utils import slugify
+
+from . import source as sourcefile
+from .names import first_name, fold, split_list
+from .settings import VISIBILITIES
+
+PROFILE_LINK_KEYS = ("website", "mastodon", "github", "linkedin", "bluesky", "email")
+PERSON_FIELDS = {"name", "aliases", "avatar", "visibility", "placeholder", "slug"}
+PERSON_FIELDS |= set(PROFILE_LINK_KEYS)
+EVENT_FIELDS = {"name", "aliases", "start", "end", "location", "url", "slug"}
+
+
+class Entity(URLWrapper):
+    kind = ""
+    sigil = ""
+
+    def __init__(self, name, settings, source=None):
+        super().__init__(name, settings)
+        self.source = source  # the profile's Source, or None
+        self.aliases = []
+        self.bio = ""  # HTML, set by the generator from the profile's body
+        self.articles = []  # published stories that tag it, newest first
+        self.people = []
+
+    @property
+    def has_profile(self):
+        return self.source is not None
+
+    @property
+    def profile_path(self):
+        return self.source.path if self.source else None
+
+    @property
+    def listed(self):
+        """Whether the site shows it at all (private people are never shown)."""
+        return True
+
+    @property
+    def display_name(self):
+        return self.name
+
+    @property
+    def page_name(self):
+        return os.path.splitext(self.save_as)[0]
+
+    @property
+    def link_key(self):
+        """The `{filename}` key that mention links point at (never a hidden name)."""
+        return f"@{self.kind}/{self.slug}"
+
+    def __str__(self):
+        return self.display_name
+
+    def __repr__(self):
+        return f"<{self.__class__.__name__} {self.slug!r}>"
+
+
+class Person(Entity):
+    kind = "person"
+    sigil = "@"
+
+    def __init__(self, name, settings, source=None):
+        super().__init__(name, settings, source)
+        self.visibility = "public"
+        self.placeholder = ""
+        self.avatar = ""
+        self.links = []  # (label, url)
+        self.authored = []
+        self.events = []
+        self.connected = []  # (Person, count), most often first
+
+    @property
+    def listed(self):
+        return self.visibility != "private"
+
+    @property
+    def display_name(self):
+        if self.visibility == "first-name":
+            return first_name(self.name)
+        if self.visibility == "private":
+            return self.placeholder or self.settings["CONNECTIONS_PRIVATE_PLACEHOLDER"]
+        return self.name
+
+    @property
+    def initials(self):
+        words = self.display_name.split()
+        return "".join(w[0] for w in words[:2]).upper()
+
+    @property
+    def slug(self):
+        if self._slug is None and self.visibility == "first-name":
+            self._slug = _slugify(first_name(self.name), self.settings)
+        return super().slug
+
+    @slug.setter
+    def slug(self, value):
+        URLWrapper.slug.fset(self, value)
+
+
+class Event(Entity):
+    kind = "event"
+    sigil = "#"
+
+    def __init__(self, name, settings, source=None):
+        super().__init__(name, settings, source)
+        self.start = None  # datetime.date
+        self.end = None
+        self.location = ""
+        self.event_url = ""
+
+    @property
+    def year(self):
+        return self.start.year if self.start else None
+
+
+KINDS = {"person": Person, "event": Event}
+
+
+def _slugify(name, settings):
+    return slugify(
+        name,
+        regex_subs=settings.get("SLUG_REGEX_SUBSTITUTIONS", []),
+        preserve_case=settings.get("SLUGIFY_PRESERVE_CASE", False),
+        use_unicode=settings.get("SLUGIFY_USE_UNICODE", False),
+    )
+
+
+def parse_date(text):
+    """A date from 'YYYY-MM-DD' (a time after it is allowed and ignored)."""
+    return datetime.date.fromisoformat(text.strip()[:10])
+
+
+class Registry:
+    def __init__(self, settings, findings):
+        self.settings = settings
+        self.findings = findings
+        self.entities = {"person": {}, "event": {}}  # slug -> entity
+        self._exact = {"person": {}, "event": {}}  # name or alias -> {entity}
+        self._folded = {"person": {}, "event": {}}  # fold(name) -> {entity}
+
+    # --- building --------------------------------------------------------
+
+    def load(self, content_path):
+        """Read every profile under content_path; report what is wrong in them."""
+        for kind, setting in (
+            ("person", "CONNECTIONS_PEOPLE_PATH"),
+            ("event", "CONNECTIONS_EVENTS_PATH"),
+        ):
+            folder = os.path.join(content_path, self.settings[setting])
+            if not os.path.isdir(folder):
+                continue
+            for name in sorted(os.listdir(folder)):
+                if name.startswith(".") or not name.endswith((".md", ".markdown")):
+                    continue
+                path = os.path.join(folder, name)
+                self.add_profile(kind, sourcefile.read(path, shown_path(path, self.settings)))
+        return self
+
+    def add_profile(self, kind, src):
+        if src.problem:
+            self.findings.error(src.path, 1, 1, src.problem.split(": ", 1)[-1])
+            return None
+        name_field = src.get("name") or src.get("title")
+        if not name_field or not name_field.value:
+            stem = os.path.splitext(os.path.basename(src.path))[0]
+            self.findings.error(
+                src.path, 1, 1,
+                f"the profile has no 'Name:' line; add one at the top, e.g. 'Name: {stem.replace('-', ' ').title()}'",
+            )
+            return None
+        entity = KINDS[kind](name_field.value, self.settings, source=src)
+        if src.value("slug"):
+            entity.slug = src.value("slug")
+        known = PERSON_FIELDS if kind == "person" else EVENT_FIELDS
+        for f in src.fields:
+            if f.key not in known and f.key not in ("title", "status", "lang"):
+                guess = difflib.get_close_matches(f.key, sorted(known), n=1, cutoff=0.7)
+                hint = f"; did you mean '{guess[0].title()}:'?" if guess else ""
+                self.findings.warning(
+                    src.path, f.line, 1,
+                    f"unknown field '{f.raw_key}:' in a {kind} profile{hint}",
+                )
+        entity.aliases = split_list(src.value("aliases"))
+        if kind == "person":
+            self._read_person(entity, src)
+        else:
+            self._read_event(entity, src)
+        return self.add(entity)
+
+    def _read_person(self, person, src):
+        visibility = src.get("visibility")
+        if visibility and visibility.value:
+            value = visibility.value.strip().lower()
+            if value in VISIBILITIES:
+                person.visibility = value
+                person._slug = None if person._slug_from_name else person._slug
+            else:
+                self.findings.error(
+                    src.path, visibility.line, visibility.column,
+                    f"unknown visibility '{visibility.value}'; use one of: "
+                    + ", ".join(VISIBILITIES),
+                )
+                person.visibility = "private"  # fail safe: never publish by mistake
+        person.placeholder = src.value("placeholder")
+        person.avatar = src.value("avatar")
+        for key in PROFILE_LINK_KEYS:
+            url = src.value(key)
+            if url:
+                if key == "email" and not url.startswith("mailto:"):
+                    url = f"mailto:{url}"
+                person.links.append((key.title() if key != "github" else "GitHub", url))
+
+    def _read_event(self, event, src):
+        for key in ("start", "end"):
+            f = src.get(key)
+            if f is None or not f.value:
+                if key == "start":
+                    self.findings.warning(
+                        src.path, 1, 1,
+                        "the event has no 'Start:' date; add one as YYYY-MM-DD",
+                    )
+                continue
+            try:
+                setattr(event, key, parse_date(f.value))
+            except ValueError:
+                self.findings.error(
+                    src.path, f.line, f.column,
+                    f"'{f.value}' is not a date; write {key.title()}: as YYYY-MM-DD",
+                )
+        if event.start and event.end and event.end < event.start:
+            f = src.get("end")
+            self.findings.error(
+                src.path, f.line, f.column,
+                f"the event ends ({event.end}) before it starts ({event.start}); "
+                "swap Start: and End:",
+            )
+            event.end = None
+        event.location = src.value("location")
+        event.event_url = src.value("url")
+
+    def add(self, entity):
+        """Register an entity; two with one slug stop the build."""
+        kind = entity.kind
+        slug = entity.slug
+        if not slug:
+            self.findings.error(
+                entity.profile_path or "content", 1, 1,
+                f"'{entity.name}' gives an empty slug; add 'Slug:' to its profile",
+            )
+            return None
+        other = self.entities[kind].get(slug)
+        if other is not None:
+            where = entity.profile_path or "content"
+            self.findings.error(
+                where, 1, 1,
+                f"'{entity.name}' and '{other.name}' ({other.profile_path or 'tagged without a profile'}) "
+                f"would share the page {entity.url}; give one of them a 'Slug:' line",
+            )
+            return None
+        self.entities[kind][slug] = entity
+        for key in [entity.name, *entity.aliases]:
+            self._exact[kind].setdefault(key, set()).add(entity)
+            self._folded[kind].setdefault(fold(key), set()).add(entity)
+        return entity
+
+    # --- finding ---------------------------------------------------------
+
+    def candidates(self, kind, ref):
+        """Every entity a written name could mean, best match first."""
+        found = self._exact[kind].get(ref)
+        if not found:
+            found = self._folded[kind].get(fold(ref))
+        if not found:
+            entity = self.entities[kind].get(ref) or self.entities[kind].get(
+                _slugify(ref, self.settings)
+            )
+            found = {entity} if entity else set()
+        return sorted(found, key=lambda e: e.slug)
+
+    def suggestions(self, kind, ref, n=3):
+        """Names near `ref` (edit distance on folded names and aliases)."""
+        keys = {}
+        for key, entities in self._folded[kind].items():
+            for entity in entities:
+                if entity.has_profile:
+                    keys.setdefault(key, entity)
+        close = difflib.get_close_matches(fold(ref), list(keys), n=n, cutoff=0.75)
+        names = []
+        for key in close:
+            name = keys[key].name
+            if name not in names:
+                names.append(name)
+        return names
+
+    def resolve(self, kind, ref, where=None):
+        """The entity `ref` names; report an ambiguous or unknown name.
+
+        `where` is (path, line, column) for messages. An unknown name still
+        gets an entity (and a page): a profile is optional.
+        """
+        found = self.candidates(kind, ref)
+        path, line, column = where or ("content", 1, 1)
+        sigil = KINDS[kind].sigil
+        if len(found) > 1:
+            names = " and ".join(
+                f"'{e.name}' ({e.profile_path or 'no profile'})" for e in found
+            )
+            self.findings.error(
+                path, line, column,
+                f"'{ref}' matches {names}; write the full name, e.g. {sigil}[{found[0].name}]",
+            )
+            return found[0]
+        if found:
+            return found[0]
+        entity = KINDS[kind](ref, self.settings)
+        registered = self.add(entity)
+        if registered is None:
+            return None
+        near = self.suggestions(kind, ref)
+        folder = self.settings[
+            "CONNECTIONS_PEOPLE_PATH" if kind == "person" else "CONNECTIONS_EVENTS_PATH"
+        ]
+        if near:
+            self.findings.warning(
+                path, line, column,
+                f"unknown {kind} '{ref}'; did you mean '{near[0]}'?",
+            )
+        else:
+            self.findings.note(
+                path, line, column,
+                f"{kind} '{ref}' has no profile; its page shows the name only "
+                f"(add content/{folder}/{registered.slug}.md to describe them)",
+            )
+        return registered
+
+    def all(self, kind):
+        return list(self.entities[kind].values())
+
+
+def shown_path(path, settings):
+    """A path as messages show it: relative to the project folder when inside it."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return path
+    return path if rel.startswith("..") else rel

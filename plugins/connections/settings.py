@@ -1,0 +1,57 @@
+"""Every setting the plugin reads, with its default, in one place.
+
+`apply_defaults` runs on Pelican's `initialized` signal, so templates see the
+defaults too. README.md documents each one.
+"""
+
+import logging
+
+logger = logging.getLogger(__name__)
+
+VISIBILITIES = ("public", "first-name", "private")
+
+DEFAULTS = {
+    # Where profiles live, relative to PATH (they are not stories or pages).
+    "CONNECTIONS_PEOPLE_PATH": "people",
+    "CONNECTIONS_EVENTS_PATH": "events",
+    # Warnings (unknown names, people without a profile...) fail the build.
+    "CONNECTIONS_STRICT": False,
+    # What a private person's mention shows when it has no display text and
+    # the profile sets no `Placeholder:`.
+    "CONNECTIONS_PRIVATE_PLACEHOLDER": "someone",
+    # How many people "connected with" lists on a person's page.
+    "CONNECTIONS_CONNECTED_MAX": 8,
+    # The day that splits events into upcoming and past ("YYYY-MM-DD");
+    # None means the day of the build in TIMEZONE.
+    "CONNECTIONS_TODAY": None,
+    # Pages, in Pelican's URL idiom.
+    "PERSON_URL": "people/{slug}/",
+    "PERSON_SAVE_AS": "people/{slug}/index.html",
+    "PEOPLE_URL": "people/",
+    "PEOPLE_SAVE_AS": "people/index.html",
+    "EVENT_URL": "events/{slug}/",
+    "EVENT_SAVE_AS": "events/{slug}/index.html",
+    "EVENTS_URL": "events/",
+    "EVENTS_SAVE_AS": "events/index.html",
+}
+
+# Templates the plugin paginates like Pelican's tag pages (None: DEFAULT_PAGINATION).
+PAGINATED = {"person": None, "event": None}
+
+
+def apply_defaults(settings):
+    """Fill in every missing setting; report malformed ones."""
+    for name, value in DEFAULTS.items():
+        settings.setdefault(name, value)
+    paginated = settings.setdefault("PAGINATED_TEMPLATES", {})
+    for template, per_page in PAGINATED.items():
+        paginated.setdefault(template, per_page)
+    placeholder = settings["CONNECTIONS_PRIVATE_PLACEHOLDER"]
+    if not isinstance(placeholder, str) or not placeholder.strip():
+        logger.error(
+            "connections: CONNECTIONS_PRIVATE_PLACEHOLDER must be a non-empty "
+            "string, not %r; using 'someone'",
+            placeholder,
+        )
+        settings["CONNECTIONS_PRIVATE_PLACEHOLDER"] = "someone"
+    return settings

@@ -1,0 +1,124 @@
+"""Reading a content file as its author wrote it, keeping line numbers.
+
+Pelican's readers give metadata without positions; findings need
+`path:line:column`. This reads a Markdown file the way Python-Markdown's
+`meta` extension does (a header of `Key: value` lines, continuation lines
+indented by four spaces, ended by a blank line) and remembers where each
+value stands. Byte-order marks and CRLF line endings are accepted; bytes
+that are not UTF-8 are reported, not guessed.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+_META = re.compile(r"^[ ]{0,3}(?P<key>[A-Za-z0-9_-]+):\s*(?P<value>.*)")
+_MORE = re.compile(r"^[ ]{4,}(?P<value>.*)")
+_BEGIN = re.compile(r"^-{3}(\s.*)?$")
+_END = re.compile(r"^(-{3}|\.{3})(\s.*)?$")
+
+
+@dataclass
+class Field:
+    key: str  # lower case, as Pelican sees it
+    value: str
+    line: int
+    column: int  # where the value starts, 1-based
+    raw_key: str = ""
+
+
+@dataclass
+class Source:
+    path: str  # as shown in messages (relative to the project when possible)
+    text: str = ""
+    fields: list = field(default_factory=list)
+    body_line: int = 1  # the line the body starts on
+    problem: str = ""  # why the file could not be read, if it could not
+
+    def get(self, key, default=None):
+        for f in self.fields:
+            if f.key == key:
+                return f
+        return default
+
+    def value(self, key, default=""):
+        f = self.get(key)
+        return f.value if f else default
+
+    @property
+    def lines(self):
+        return self.text.split("\n")
+
+    @property
+    def body(self):
+        return "\n".join(self.lines[self.body_line - 1 :])
+
+    def locate(self, needle, start_line=1):
+        """(line, column) of the first `needle` at or after start_line."""
+        for number, line in enumerate(self.lines[start_line - 1 :], start_line):
+            col = line.find(needle)
+            if col >= 0:
+                return number, col + 1
+        return start_line, 1
+
+
+def decode(data, path):
+    """The text of a file's bytes, or raise ValueError saying what is wrong."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ValueError(
+            f"{path}:{line}: the file is not UTF-8 (byte 0x{data[exc.start]:02x}); "
+            "save it as UTF-8 in your editor"
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def parse(text, path):
+    """A Source from a file's text."""
+    src = Source(path=str(path), text=text)
+    lines = text.split("\n")
+    i = 0
+    if lines and _BEGIN.match(lines[0]):
+        i = 1
+    key = None
+    while i < len(lines):
+        line = lines[i]
+        if i > 0 and _END.match(line) and key is not None:
+            i += 1
+            break
+        m = _META.match(line)
+        if m:
+            key = m.group("key").lower()
+            value = m.group("value").strip()
+            src.fields.append(
+                Field(key, value, i + 1, m.start("value") + 1, m.group("key"))
+            )
+            i += 1
+            continue
+        more = _MORE.match(line)
+        if key is not None and more and line.strip():
+            f = src.fields[-1]
+            f.value = f"{f.value}\n{more.group('value').strip()}".strip()
+            i += 1
+            continue
+        if not line.strip():
+            i += 1 if key is not None else 0
+        break
+    src.body_line = i + 1
+    return src
+
+
+def read(path, shown_path=None):
+    """A Source for the file at `path`; `problem` says why it could not be read."""
+    shown = str(shown_path or path)
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+        return parse(decode(data, shown), shown)
+    except ValueError as exc:
+        return Source(path=shown, problem=str(exc))
+    except OSError as exc:
+        return Source(path=shown, problem=f"{shown}:1: cannot read the file: {exc.strerror}")
