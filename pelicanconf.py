@@ -23,6 +23,10 @@ DEFAULT_DATE_FORMAT = "%-d %B %Y"
 DEFAULT_PAGINATION = 10
 
 THEME = "theme"
+# The theme escapes every value it prints (names, titles, summaries' text...);
+# only HTML rendered from Markdown (story content, summaries, bios) is marked
+# |safe in the templates.
+JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True}
 PLUGIN_PATHS = ["plugins"]
 PLUGINS = ["connections"]
 

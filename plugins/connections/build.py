@@ -30,8 +30,20 @@ def build(settings):
     Pelican(settings).run()
 
 
+def plain_findings(verbose=False):
+    """Findings go to stderr one per line, as `path:line:column: level: message`
+    (Pelican's console handler would wrap them), where editors can read them."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    log = logging.getLogger("connections")
+    log.handlers[:] = [handler]
+    log.propagate = False
+    log.setLevel(logging.INFO if verbose else logging.WARNING)
+
+
 def main(args):
     init_logging(level=logging.INFO if args.verbose else logging.WARNING, name="pelican")
+    plain_findings(args.verbose)
     try:
         settings = load_settings(args.settings, args.output)
         build(settings)

@@ -21,8 +21,10 @@ from pelican.contents import Content
 from pelican.generators import Generator
 
 from .diagnostics import ContentError
+from .identity import duplicate_ids
 from .linking import STATE_KEY
 from .names import fold
+from .registry import shown_path
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +93,7 @@ class ConnectionsGenerator(Generator):
             (year, list(group)) for year, group in groupby(past, key=lambda e: e.year)
         ]
         self._report_unreadable(linker.findings)
+        self._report_shared_identities(linker.findings)
         failing = linker.findings.failing(self.settings["CONNECTIONS_STRICT"])
         if failing:
             strict = " (CONNECTIONS_STRICT is on: warnings count)" if (
@@ -109,6 +112,18 @@ class ConnectionsGenerator(Generator):
                     _shown(self.settings["PATH"], key), 1, 1,
                     "this file could not be read (the message above says why); "
                     "fix it or move it out of the content folder",
+                )
+
+    def _report_shared_identities(self, findings):
+        stories = self.context.get("articles", []) + self.context.get("drafts", [])
+        for identity, group in sorted(duplicate_ids(stories).items()):
+            paths = [shown_path(a.source_path, None) for a in group]
+            for article, path in zip(group[1:], paths[1:]):
+                findings.error(
+                    path, 1, 1,
+                    f"this story has the same identity '{identity}' as {paths[0]} "
+                    "(their Date: is the same minute); add a line 'Id: <something unique>' "
+                    "to one of them - feed entries and comment threads are keyed by it",
                 )
 
     def _connect_person(self, person):
@@ -213,8 +228,6 @@ def _unique(items):
 
 
 def _shown(content_root, key):
-    from .registry import shown_path
-
     return shown_path(os.path.join(content_root, key), None)
 
 

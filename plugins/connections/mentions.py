@@ -23,8 +23,10 @@ follow a space or opening punctuation), and the plain source reads well in
 any Markdown preview.
 """
 
+import re
 import xml.etree.ElementTree as etree
 
+from markdown.blockprocessors import HashHeaderProcessor
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.util import AtomicString
@@ -80,6 +82,17 @@ class MentionInlineProcessor(InlineProcessor):
         return self.builder(kind, text, target), m.start(0), m.end(0)
 
 
+class HashHeaderNotMentionProcessor(HashHeaderProcessor):
+    """Python-Markdown's `#` headings, except that `#[HIMSS 2013]` starting a
+    line is an event mention, not a heading (CommonMark wants a space after
+    the `#` too)."""
+
+    RE = re.compile(
+        r"(?:^|\n)(?P<level>#{1,6})(?![#\[])"
+        r"(?P<header>(?:\\.|[^\\#]|#+(?=[^#\n]))*?)#*(?:\n|$)"
+    )
+
+
 class MentionExtension(Extension):
     def __init__(self, **kwargs):
         self.config = {
@@ -96,6 +109,9 @@ class MentionExtension(Extension):
             MENTION_PATTERN, md, self.getConfig("builder")
         )
         md.inlinePatterns.register(processor, "connections_mention", PRIORITY)
+        md.parser.blockprocessors.register(
+            HashHeaderNotMentionProcessor(md.parser), "hashheader", 70
+        )
 
 
 def makeExtension(**kwargs):  # pragma: no cover - Markdown's loading hook

@@ -253,21 +253,25 @@ class Registry:
         event.location = src.value("location")
         event.event_url = src.value("url")
 
-    def add(self, entity):
+    def add(self, entity, where=None):
         """Register an entity; two with one slug stop the build."""
         kind = entity.kind
         slug = entity.slug
+        path, line, column = (entity.profile_path, 1, 1) if entity.has_profile else (
+            where or ("content", 1, 1)
+        )
         if not slug:
+            folder = self._folder(kind)
             self.findings.error(
-                entity.profile_path or "content", 1, 1,
-                f"'{entity.name}' gives an empty slug; add 'Slug:' to its profile",
+                path, line, column,
+                f"'{entity.name}' has no letters or digits to make a page address from; "
+                f"give it a profile in content/{folder}/ with a 'Slug:' line",
             )
             return None
         other = self.entities[kind].get(slug)
         if other is not None:
-            where = entity.profile_path or "content"
             self.findings.error(
-                where, 1, 1,
+                path, line, column,
                 f"'{entity.name}' and '{other.name}' ({other.profile_path or 'tagged without a profile'}) "
                 f"would share the page {entity.url}; give one of them a 'Slug:' line",
             )
@@ -328,13 +332,11 @@ class Registry:
         if found:
             return found[0]
         entity = KINDS[kind](ref, self.settings)
-        registered = self.add(entity)
+        registered = self.add(entity, where)
         if registered is None:
             return None
         near = self.suggestions(kind, ref)
-        folder = self.settings[
-            "CONNECTIONS_PEOPLE_PATH" if kind == "person" else "CONNECTIONS_EVENTS_PATH"
-        ]
+        folder = self._folder(kind)
         if near:
             self.findings.warning(
                 path, line, column,
@@ -347,6 +349,11 @@ class Registry:
                 f"(add content/{folder}/{registered.slug}.md to describe them)",
             )
         return registered
+
+    def _folder(self, kind):
+        return self.settings[
+            "CONNECTIONS_PEOPLE_PATH" if kind == "person" else "CONNECTIONS_EVENTS_PATH"
+        ]
 
     def all(self, kind):
         return list(self.entities[kind].values())

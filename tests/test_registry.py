@@ -1,0 +1,149 @@
+"""The naming rules: how a written name finds a person or event, and what is
+reported when it does not. The build and the check both use these rules."""
+
+import pytest
+from pelican.settings import DEFAULT_CONFIG
+
+from connections import source
+from connections.diagnostics import Findings
+from connections.registry import Registry
+from connections.settings import apply_defaults
+
+
+@pytest.fixture
+def settings():
+    return apply_defaults(dict(DEFAULT_CONFIG))
+
+
+def profile(text, path="content/people/x.md"):
+    return source.parse(text, path)
+
+
+def make(settings, *profiles):
+    findings = Findings(log=False)
+    registry = Registry(settings, findings)
+    for kind, text, path in profiles:
+        registry.add_profile(kind, profile(text, path))
+    return registry, findings
+
+
+def messages(findings):
+    return [str(f) for f in findings.items]
+
+
+def test_name_alias_slug_case_and_accents(settings):
+    registry, findings = make(
+        settings,
+        ("person", "Name: José Álvarez\nAliases: Pepe, Joe A\n", "content/people/jose-alvarez.md"),
+    )
+    for written in ["José Álvarez", "jose alvarez", "JOSÉ  ÁLVAREZ", "Pepe", "pepe", "joe a", "jose-alvarez"]:
+        assert registry.resolve("person", written).slug == "jose-alvarez", written
+    assert findings.items == []
+
+
+def test_letters_that_do_not_decompose_still_match(settings):
+    registry, _ = make(settings, ("person", "Name: Søren Kjær\n", "content/people/soren-kjaer.md"))
+    assert registry.resolve("person", "Soren Kjaer").name == "Søren Kjær"
+    assert registry.resolve("person", "Soren Kjaer").slug == "soren-kjaer"
+
+
+def test_unknown_name_with_a_near_name_suggests_it(settings):
+    registry, findings = make(settings, ("person", "Name: Ed Marx\n", "content/people/ed-marx.md"))
+    person = registry.resolve("person", "Ed Marks", ("content/stories/a.md", 12, 5))
+    assert person.slug == "ed-marks"  # still a page: a profile is optional
+    assert messages(findings) == [
+        "content/stories/a.md:12:5: warning: unknown person 'Ed Marks'; did you mean 'Ed Marx'?"
+    ]
+
+
+def test_unknown_name_without_a_near_name_is_a_note(settings):
+    registry, findings = make(settings)
+    registry.resolve("event", "Harbour Run 2025", ("content/stories/a.md", 3, 9))
+    assert [f.level for f in findings.items] == ["note"]
+    assert "add content/events/harbour-run-2025.md" in findings.items[0].message
+
+
+def test_a_name_matching_two_entities_is_an_error(settings):
+    registry, findings = make(
+        settings,
+        ("person", "Name: Sam Reid\nAliases: Sam\n", "content/people/sam-reid.md"),
+        ("person", "Name: Sam Okoro\nAliases: Sam\n", "content/people/sam-okoro.md"),
+    )
+    registry.resolve("person", "sam", ("content/stories/b.md", 7, 1))
+    (finding,) = findings.errors
+    assert str(finding).startswith("content/stories/b.md:7:1: error: 'sam' matches ")
+    assert "content/people/sam-okoro.md" in finding.message
+    assert "content/people/sam-reid.md" in finding.message
+
+
+def test_two_profiles_with_one_slug_stop_the_build_naming_both(settings):
+    _, findings = make(
+        settings,
+        ("person", "Name: Zoë Laurent\n", "content/people/zoe-laurent.md"),
+        ("person", "Name: Zoe Laurent\n", "content/people/zoe.md"),
+    )
+    (finding,) = findings.errors
+    assert finding.path == "content/people/zoe.md"
+    assert "content/people/zoe-laurent.md" in finding.message
+    assert "Slug:" in finding.message
+
+
+def test_unknown_visibility_is_an_error_and_fails_safe(settings):
+    registry, findings = make(
+        settings,
+        ("person", "Name: Kit Moss\nVisibility: secret\n", "content/people/kit-moss.md"),
+    )
+    assert messages(findings) == [
+        "content/people/kit-moss.md:2:13: error: unknown visibility 'secret'; "
+        "use one of: public, first-name, private"
+    ]
+    assert not registry.resolve("person", "Kit Moss").listed
+
+
+def test_first_name_visibility(settings):
+    registry, _ = make(
+        settings,
+        ("person", "Name: Ottoline Vasquez-Brandt\nVisibility: first-name\n", "content/people/o.md"),
+    )
+    person = registry.resolve("person", "Ottoline Vasquez-Brandt")
+    assert (person.display_name, person.slug, person.url) == ("Ottoline", "ottoline", "people/ottoline/")
+
+
+def test_private_person_shows_placeholder(settings):
+    registry, _ = make(
+        settings,
+        ("person", "Name: Quenby Hollowell\nVisibility: private\n", "content/people/q.md"),
+        ("person", "Name: Rue Tam\nVisibility: private\nPlaceholder: a friend\n", "content/people/r.md"),
+    )
+    assert registry.resolve("person", "Quenby Hollowell").display_name == "someone"
+    assert registry.resolve("person", "Rue Tam").display_name == "a friend"
+
+
+@pytest.mark.parametrize(
+    "header, expected",
+    [
+        ("Start: 2024-13-01\n", "content/events/e.md:2:8: error: '2024-13-01' is not a date; write Start: as YYYY-MM-DD"),
+        ("Start: 2024-05-03\nEnd: 2024-05-01\n",
+         "content/events/e.md:3:6: error: the event ends (2024-05-01) before it starts (2024-05-03); swap Start: and End:"),
+        ("Location: Porto\n", "content/events/e.md:1:1: warning: the event has no 'Start:' date; add one as YYYY-MM-DD"),
+    ],
+)
+def test_event_dates(settings, header, expected):
+    _, findings = make(settings, ("event", f"Name: Some Event\n{header}", "content/events/e.md"))
+    assert messages(findings) == [expected]
+
+
+def test_profile_without_a_name(settings):
+    _, findings = make(settings, ("person", "Aliases: Nobody\n", "content/people/no-name.md"))
+    assert messages(findings) == [
+        "content/people/no-name.md:1:1: error: the profile has no 'Name:' line; "
+        "add one at the top, e.g. 'Name: No Name'"
+    ]
+
+
+def test_misspelt_profile_field(settings):
+    _, findings = make(settings, ("person", "Name: Ann Lee\nVisibilty: private\n", "content/people/a.md"))
+    assert messages(findings)[0] == (
+        "content/people/a.md:2:1: warning: unknown field 'Visibilty:' in a person profile; "
+        "did you mean 'Visibility:'?"
+    )
