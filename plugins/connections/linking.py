@@ -82,11 +82,9 @@ class Linker:
             ref = html.unescape(m.group("ref")) if m.group("ref") is not None else None
             name = ref if ref is not None else shown
             sigil = "@" if kind == "person" else "#"
-            where = None
-            if path:
-                written = shown if ref is None else shown
-                where = self._where_mention(path, sigil, written)
-            entity = self.registry.resolve(kind, name, where)
+            entity = self.registry.resolve(
+                kind, name, path and (lambda: self._where_mention(path, sigil, shown))
+            )
             if entity is None:
                 return str(escape(shown))
             if found is not None:
@@ -112,16 +110,19 @@ class Linker:
             if not value:
                 continue
             for name in split_list(value):
-                where = self._where_field(path, key, name) if path else None
-                entity = self.registry.resolve(kind, name, where)
+                entity = self.registry.resolve(
+                    kind, name, path and (lambda: self._where_field(path, key, name))
+                )
                 if entity is not None:
                     tagged[kind].append(entity)
         for entity in found:
             tagged[entity.kind].append(entity)
         authors = []
         for author in getattr(content, "authors", []) or []:
-            where = self._where_field(path, "author", author.name) if path else None
-            person = self.registry.resolve("person", author.name, where)
+            person = self.registry.resolve(
+                "person", author.name,
+                path and (lambda: self._where_field(path, "author", author.name)),
+            )
             if person is not None:
                 authors.append(person)
         people = _unique(tagged["person"])
