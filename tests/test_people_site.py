@@ -333,3 +333,15 @@ def test_content_cache_gives_the_same_output_as_a_cold_build(tmp_path):
     assert (tmp_path / "cache").exists()
     assert first == cold
     assert warm == cold
+
+
+def test_summary_links_are_right_on_every_page(people_site):
+    """A Summary: header's mention links work below the site root too."""
+    for page_path, prefix in [("index.html", "./"), ("people/ada-brennan/index.html", "../../"),
+                              ("category/conferences/index.html", "../../")]:
+        page = soup(people_site / page_path)
+        card = next(c for c in page.select(".story-card")
+                    if "First morning" in c.find("h2").get_text())
+        link = card.select_one(".p-summary a.mention")
+        assert link.get_text() == "Ada Brennan"
+        assert link["href"] == f"{prefix}people/ada-brennan/", page_path

@@ -104,6 +104,7 @@ class Linker:
             summary = self.render(content.metadata["summary"], path, found)
             content.metadata["summary"] = summary
             content._summary = summary
+            content.summary_source = summary  # see summaries.py
         tagged = {"person": [], "event": []}
         for key, kind in (("people", "person"), ("events", "event")):
             value = content.metadata.get(key)

@@ -40,7 +40,7 @@ def story(ctx, article):
     data = {
         "@context": "https://schema.org",
         "@type": "BlogPosting",
-        "headline": _plain(article.title),
+        "headline": article.title,
         "url": _absolute(ctx, article.url),
         "datePublished": article.date.isoformat(),
         "author": [_person(ctx, p) for p in getattr(article, "author_people", []) if p.listed],
@@ -91,10 +91,6 @@ def dumps(data):
     )
 
 
-def _plain(text):
-    return Markup(text).striptags()
-
-
 @pass_context
 def connections_jsonld(ctx, article=None, person=None, event=None):
     if article is not None:
@@ -107,5 +103,3 @@ def connections_jsonld(ctx, article=None, person=None, event=None):
         return ""
     return Markup(f'<script type="application/ld+json">{dumps(data)}</script>')
 
-
-JINJA_GLOBALS = {"connections_jsonld": connections_jsonld}

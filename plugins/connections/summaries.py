@@ -1,0 +1,42 @@
+"""A story's summary, with its links made for the page that shows it.
+
+Pelican fills in the links of a `Summary:` header once, for the site root,
+and its `get_summary(siteurl)` ignores `siteurl`; with RELATIVE_URLS a
+summary's mention links then break on every page below the root (a person's
+page, a tag page) and in feeds. The linker keeps the summary as written
+(`article.summary_source`, links not yet filled in); `summary_html` fills
+them in for any page or feed, and truncates a summary made from the content
+the way Pelican does.
+"""
+
+from jinja2 import pass_context
+from markupsafe import Markup
+from pelican.utils import (
+    strip_toc_elements_from_html,
+    truncate_html_paragraphs,
+    truncate_html_words,
+)
+
+
+def summary_html(article, siteurl):
+    source = getattr(article, "summary_source", None)
+    if source is not None:
+        return article._update_content(source, siteurl)
+    content = article.get_content(siteurl)
+    settings = article.settings
+    if settings.get("SUMMARY_MAX_PARAGRAPHS") is not None:
+        content = truncate_html_paragraphs(content, settings["SUMMARY_MAX_PARAGRAPHS"])
+    if settings.get("SUMMARY_MAX_LENGTH") is not None:
+        content = truncate_html_words(
+            content, settings["SUMMARY_MAX_LENGTH"], settings.get("SUMMARY_END_SUFFIX", "…")
+        )
+    return strip_toc_elements_from_html(content)
+
+
+@pass_context
+def story_summary(ctx, article):
+    """`{{ story_summary(article) }}`: the summary, its links right for this page."""
+    siteurl = ctx.get("localsiteurl")
+    if siteurl is None:
+        siteurl = ctx.get("SITEURL", "")
+    return Markup(summary_html(article, siteurl))
