@@ -51,6 +51,7 @@ help:
 	@echo "make github           publish, then push to the $(GITHUB_PAGES_BRANCH) branch"
 	@echo "make comments-config  write the production comment server's config"
 	@echo "make comments-backup  copy the comment database to var/backups/"
+	@echo "make comments-restore FROM=var/backups/comments-....db   put a backup back"
 	@echo "make bench            benchmark against vanilla Pelican (BENCH_N=$(BENCH_N))"
 	@echo "make clean            remove the built site and caches (never comments)"
 

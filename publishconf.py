@@ -21,7 +21,7 @@ OUTPUT_RETENTION = [".git", "CNAME"]
 # A published site must not carry a content mistake: warnings fail the build.
 CONNECTIONS_STRICT = True
 
-# The production comment server (see README, "Comments in production").
+# The production comment server (see README, "Running Isso in production").
 COMMENTS_URL = os.environ.get("COMMENTS_URL", "https://comments.connection-stories.example.org/")
 
 # Drafts are previewed locally under drafts/, never published.

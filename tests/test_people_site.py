@@ -26,7 +26,7 @@ def soup(path):
 def titles(page, heading_id):
     """Story titles listed in the section a heading opens."""
     section = page.find(id=heading_id).find_parent("section")
-    return [h.get_text(strip=True) for h in section.select(".story-card h2, .story-links a")]
+    return [h.get_text(strip=True) for h in section.select(".story-card .p-name, .story-links a")]
 
 
 def chips(page, heading_id):
@@ -341,7 +341,7 @@ def test_summary_links_are_right_on_every_page(people_site):
                               ("category/conferences/index.html", "../../")]:
         page = soup(people_site / page_path)
         card = next(c for c in page.select(".story-card")
-                    if "First morning" in c.find("h2").get_text())
+                    if "First morning" in c.select_one(".p-name").get_text())
         link = card.select_one(".p-summary a.mention")
         assert link.get_text() == "Ada Brennan"
         assert link["href"] == f"{prefix}people/ada-brennan/", page_path

@@ -4,16 +4,23 @@
 of work lives in the module named for it.
 """
 
+import logging
+
 from pelican import signals
 from pelican.contents import Article, Page
 
+from . import comments
 from . import settings as _settings
 from .diagnostics import Findings
+from .feeds import FeedsGenerator
 from .generator import ConnectionsGenerator
 from .linking import STATE_KEY, Linker, state_of
 from .mentions import MentionExtension
 from .registry import Registry
-from .structured_data import JINJA_GLOBALS
+from .structured_data import connections_jsonld
+from .summaries import story_summary
+
+logger = logging.getLogger(__name__)
 
 
 def initialized(pelican):
@@ -27,7 +34,18 @@ def initialized(pelican):
     extensions = settings.setdefault("MARKDOWN", {}).setdefault("extensions", [])
     if not any(isinstance(e, MentionExtension) for e in extensions):
         extensions.append(MentionExtension())
-    settings.setdefault("JINJA_GLOBALS", {}).update(JINJA_GLOBALS)
+    settings.setdefault("JINJA_GLOBALS", {}).update(
+        connections_jsonld=connections_jsonld, story_summary=story_summary
+    )
+    # Stories are linked to people and events after they are read, every
+    # build: a cache of whole story objects would serve stale links.
+    if settings.get("CONTENT_CACHING_LAYER") == "generator":
+        logger.warning(
+            "connections: CONTENT_CACHING_LAYER = 'generator' would serve stale "
+            "people and events from the cache; using 'reader' instead"
+        )
+        settings["CONTENT_CACHING_LAYER"] = "reader"
+    comments.check_settings(settings)
 
 
 def start_build(generator):
@@ -46,11 +64,13 @@ def link_content(content):
 
 
 def get_generators(pelican):
-    return ConnectionsGenerator
+    # ConnectionsGenerator first: the feeds read what it gathers.
+    return (ConnectionsGenerator, FeedsGenerator)
 
 
 def register():
     signals.initialized.connect(initialized)
     signals.article_generator_init.connect(start_build)
     signals.content_object_init.connect(link_content)
+    signals.content_object_init.connect(comments.prepare)
     signals.get_generators.connect(get_generators)

@@ -33,6 +33,27 @@ DEFAULTS = {
     "EVENT_SAVE_AS": "events/{slug}/index.html",
     "EVENTS_URL": "events/",
     "EVENTS_SAVE_AS": "events/index.html",
+    # Feeds (feeds.py), in Pelican's feed idiom: a path inside the output,
+    # `{slug}` for a person's or an event's; None or "" turns one off.
+    "SITE_FEED_ATOM": "feeds/all.atom.xml",
+    "SITE_FEED_RSS": "feeds/all.rss.xml",
+    "SITE_FEED_JSON": None,  # JSON Feed 1.1, e.g. "feeds/all.json"
+    "PERSON_FEED_ATOM": "feeds/people/{slug}.atom.xml",
+    "PERSON_FEED_RSS": "feeds/people/{slug}.rss.xml",
+    "PERSON_FEED_JSON": None,  # e.g. "feeds/people/{slug}.json"
+    "EVENT_FEED_ATOM": "feeds/events/{slug}.atom.xml",
+    "EVENT_FEED_RSS": "feeds/events/{slug}.rss.xml",
+    "EVENT_FEED_JSON": None,  # e.g. "feeds/events/{slug}.json"
+    # True: entries carry the summary only; readers follow the link for the rest.
+    "CONNECTIONS_FEED_SUMMARY_ONLY": False,
+    # The domain in entry ids (tag:<authority>,...); None: the host of
+    # FEED_DOMAIN or SITEURL. Set it once so moving the site keeps the ids.
+    "CONNECTIONS_FEED_ID_AUTHORITY": None,
+    # Comments (comments.py): isso | giscus | disqus | remark42 | none, the
+    # comment server's address, and the provider's own options.
+    "COMMENTS_PROVIDER": "isso",
+    "COMMENTS_URL": "",
+    "COMMENTS_OPTIONS": {},
 }
 
 # Templates the plugin paginates like Pelican's tag pages (None: DEFAULT_PAGINATION).
