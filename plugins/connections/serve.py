@@ -63,7 +63,10 @@ def main(args):
     origin = f"http://{args.host}:{args.port}"
     started = []
     try:
+        # Ctrl-C and `kill` both stop everything, even when a shell started us
+        # in the background with SIGINT ignored.
         signal.signal(signal.SIGTERM, _interrupt)
+        signal.signal(signal.SIGINT, _interrupt)
         settings = load_settings(args.settings, args.output)
         output = settings["OUTPUT_PATH"]
         settings = rebuild(args.settings, args.output) or settings
