@@ -20,8 +20,9 @@ from markdown import Markdown
 from pelican.contents import Content
 from pelican.generators import Generator
 
+from . import source as sourcefile
 from .diagnostics import ContentError
-from .identity import duplicate_ids
+from .identity import report_shared_identities, report_shared_pages
 from .linking import STATE_KEY
 from .names import fold
 from .registry import shown_path
@@ -108,23 +109,26 @@ class ConnectionsGenerator(Generator):
         """A story Pelican could not read is an error, never a silent gap."""
         for key, value in sorted(self.context["generated_content"].items()):
             if value is None:
-                findings.error(
-                    _shown(self.settings["PATH"], key), 1, 1,
+                path = os.path.join(self.settings["PATH"], key)
+                src = sourcefile.read(path, _shown(self.settings["PATH"], key))
+                why = sourcefile.unreadable(src) or sourcefile.why_pelican_fails(
+                    self.settings, path, src
+                )
+                line, column, message = why or (
+                    1, 1,
                     "this file could not be read (the message above says why); "
                     "fix it or move it out of the content folder",
                 )
+                findings.error(_shown(self.settings["PATH"], key), line, column, message)
 
     def _report_shared_identities(self, findings):
         stories = self.context.get("articles", []) + self.context.get("drafts", [])
-        for identity, group in sorted(duplicate_ids(stories).items()):
-            paths = [shown_path(a.source_path, None) for a in group]
-            for article, path in zip(group[1:], paths[1:]):
-                findings.error(
-                    path, 1, 1,
-                    f"this story has the same identity '{identity}' as {paths[0]} "
-                    "(their Date: is the same minute); add a line 'Id: <something unique>' "
-                    "to one of them - feed entries and comment threads are keyed by it",
-                )
+        report_shared_identities(stories, findings, lambda a: shown_path(a.source_path, None))
+        report_shared_pages(
+            [c for key in ("articles", "drafts", "hidden_articles", "pages", "hidden_pages",
+                           "draft_pages") for c in self.context.get(key, [])],
+            findings, lambda c: shown_path(c.source_path, None),
+        )
 
     def _connect_person(self, person):
         person.articles.sort(key=lambda a: a.date, reverse=True)
@@ -154,7 +158,7 @@ class ConnectionsGenerator(Generator):
             if md is None:
                 md = Markdown(**self.settings["MARKDOWN"])
             html = md.reset().convert(entity.source.body)
-            html = linker.render(html)
+            html = linker.render(html, entity.source.path)  # findings point into the profile
             entity.bio = Profile(
                 html,
                 metadata={"title": entity.display_name},

@@ -8,8 +8,10 @@ value stands. Byte-order marks and CRLF line endings are accepted; bytes
 that are not UTF-8 are reported, not guessed.
 """
 
+import os
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 _META = re.compile(r"^[ ]{0,3}(?P<key>[A-Za-z0-9_-]+):\s*(?P<value>.*)")
 _MORE = re.compile(r"^[ ]{4,}(?P<value>.*)")
@@ -44,8 +46,9 @@ class Source:
         f = self.get(key)
         return f.value if f else default
 
-    @property
+    @cached_property
     def lines(self):
+        # Cached: a long story is located in many times (once per mention).
         return self.text.split("\n")
 
     @property
@@ -122,3 +125,53 @@ def read(path, shown_path=None):
         return Source(path=shown, problem=str(exc))
     except OSError as exc:
         return Source(path=shown, problem=f"{shown}:1: cannot read the file: {exc.strerror}")
+
+
+_PROBLEM = re.compile(r"^.*?:(?P<line>\d+): (?P<message>.*)$", re.S)
+
+
+def unreadable(src):
+    """Why a story or page cannot be read, as (line, column, message), or None.
+
+    The build asks this about a file Pelican could not read, and the check
+    asks it about every file, so both say the same thing.
+    """
+    if src.problem:
+        m = _PROBLEM.match(src.problem)
+        return (int(m.group("line")), 1, m.group("message")) if m else (1, 1, src.problem)
+    if not src.text.strip():
+        return 1, 1, "the file is empty; write the story's header and text, or delete it"
+    if not src.value("title"):
+        return 1, 1, (
+            "the file has no 'Title:' line, so it cannot be published; "
+            "add one at the top, e.g. 'Title: Coffee with Zoë'"
+        )
+    return None
+
+
+def pelican_error(exc, src):
+    """(line, column, message) for an exception Pelican raised reading `src`,
+    pointing at the header line whose value the exception quotes."""
+    text = str(exc).strip()
+    message = f"Pelican cannot read this file: {text.splitlines()[0] if text else type(exc).__name__}"
+    for f in src.fields:
+        if f.value and f.value in text:
+            return f.line, f.column, message
+    return 1, 1, message
+
+
+def why_pelican_fails(settings, path, src):
+    """Read `path` with Pelican's readers as the build does: what goes wrong, or None."""
+    from pelican.contents import Article
+    from pelican.readers import Readers
+
+    try:
+        Readers(settings).read_file(
+            base_path=settings["PATH"],
+            path=os.path.relpath(path, settings["PATH"]),
+            content_class=Article,
+            context={"generated_content": {}, "static_content": {}, "localsiteurl": ""},
+        )
+    except Exception as exc:  # whatever stops Pelican
+        return pelican_error(exc, src)
+    return None
