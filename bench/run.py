@@ -1,0 +1,686 @@
+"""`make bench`: Connection Stories against vanilla Pelican, on a synthetic blog.
+
+    python bench/run.py --stories 1000 [--repeat 3] [--seed 1] [--keep DIR]
+    python bench/run.py --stories 1000 --phases      CPU per build phase
+    python bench/run.py --stories 1000 --decompose   CPU per plugin part
+
+Generates the site once (bench/generate.py), then, alternating within each
+round, times as child processes:
+
+  (a) vanilla   plain Pelican on the same stories (no plugin, `simple` theme,
+                Pelican's default feeds)
+  (b) full      `python -m connections build`, cold (no content cache)
+  (c) warm      the same build with Pelican's content cache (written by an
+                untimed priming build), after editing one story's text
+                (c-edit), then after adding one person to another story
+                (c-person)
+
+Each child's wall time is measured here and its peak memory (ru_maxrss) comes
+from the operating system through os.wait4. Prints medians with min-max and
+the ratios b/a and c/b, writes bench/results/<timestamp>.json and a Markdown
+table, and checks that the warm build wrote exactly what a cold build of the
+edited content writes (the cache must never serve a stale page). Last, it
+weighs one story page of the shipped sample site (HTML + CSS + JS before
+scrolling) and counts its requests to other origins.
+"""
+
+import argparse
+import datetime
+import gzip
+import html.parser
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT / "plugins"))
+
+import generate as generator  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results"
+KINDS = ("vanilla", "full", "warm-edit", "warm-person")
+
+WARM_SETTINGS = '''\
+"""The full build with Pelican's content cache on (read and written)."""
+import runpy as _runpy
+
+globals().update(
+    (k, v) for k, v in _runpy.run_path({full!r}).items() if k.isupper() or k[:1].isdigit()
+)
+LOAD_CONTENT_CACHE = True
+CACHE_CONTENT = True
+'''
+
+
+# --- running a build --------------------------------------------------------
+
+
+class BuildFailed(RuntimeError):
+    pass
+
+
+def child_env():
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(ROOT / "plugins"), env.get("PYTHONPATH", "")) if p
+    )
+    env.setdefault("PYTHONHASHSEED", "0")
+    return env
+
+
+def build_command(kind, settings, output):
+    if kind == "vanilla":
+        return [sys.executable, "-m", "pelican", "-q", "-s", str(settings), "-o", str(output)]
+    return [sys.executable, "-m", "connections", "build", "-s", str(settings), "-o", str(output)]
+
+
+def timed(command, cwd, log):
+    """Run a child; {wall, cpu (user + system seconds), rss (peak bytes)} as the
+    OS measured them, or raise BuildFailed."""
+    with open(log, "wb") as out:
+        start = time.perf_counter()
+        process = subprocess.Popen(
+            command, cwd=cwd, env=child_env(), stdout=out, stderr=subprocess.STDOUT
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        tail = Path(log).read_text(errors="replace")[-2000:]
+        raise BuildFailed(f"{' '.join(command)} exited {process.returncode}:\n{tail}")
+    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime,
+            "rss": usage.ru_maxrss * 1024}  # Linux reports KiB
+
+
+class Bench:
+    """One generated site and the settings files its builds use."""
+
+    def __init__(self, root, stories, seed=1, people=None, events=None):
+        self.root = Path(root)
+        self.site = generator.generate(self.root / "pristine", stories, people, events, seed)
+        self.settings = {
+            "vanilla": self.root / "pristine" / "vanilla.py",
+            "full": self.root / "pristine" / "full.py",
+        }
+        # The working copy that the warm builds edit (its own settings point at it).
+        self.work = self.root / "work"
+        self.logs = self.root / "logs"
+        self.logs.mkdir(parents=True, exist_ok=True)
+
+    def fresh_work_copy(self):
+        """A copy of the pristine content that edits may change (a new cache too)."""
+        if self.work.exists():
+            shutil.rmtree(self.work)
+        shutil.copytree(self.site.content, self.work / "content")
+        generator.write_settings(generator.Site(self.work))
+        (self.work / "warm.py").write_text(
+            WARM_SETTINGS.format(full=str(self.work / "full.py")), encoding="utf-8"
+        )
+        return self.work
+
+    def build(self, kind, settings, output, name):
+        return timed(build_command(kind, settings, output), self.root, self.logs / f"{name}.log")
+
+
+# Each variant is the full build with one part of the plugin turned off; the
+# CPU time it saves is what that part costs (--decompose).
+VARIANTS = {
+    "no feeds": {f"{k}_FEED_{f}": None for k in ("SITE", "PERSON", "EVENT")
+                 for f in ("ATOM", "RSS", "JSON")},
+    "no person/event pages": {"PERSON_SAVE_AS": "", "EVENT_SAVE_AS": "",
+                              "PEOPLE_SAVE_AS": "", "EVENTS_SAVE_AS": ""},
+    "no comments": {"COMMENTS_PROVIDER": "none"},
+}
+
+
+def write_variant(bench, name, overrides):
+    path = bench.root / "pristine" / f"variant-{_slug(name)}.py"
+    lines = [f"import runpy as _runpy",
+             "globals().update((k, v) for k, v in _runpy.run_path("
+             f"{str(bench.settings['full'])!r}).items() if k.isupper() or k[:1].isdigit())"]
+    lines += [f"{key} = {value!r}" for key, value in overrides.items()]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _slug(name):
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def decompose(bench, repeat, say):
+    """CPU seconds (median) of the full build, and of each variant."""
+    settings = {"full": bench.settings["full"]}
+    settings.update({name: write_variant(bench, name, o) for name, o in VARIANTS.items()})
+    samples = {name: [] for name in settings}
+    for round_ in range(1, repeat + 1):
+        for name, path in settings.items():
+            out = bench.root / f"out-variant-{_slug(name)}"
+            shutil.rmtree(out, ignore_errors=True)
+            measured = bench.build("full", path, out, f"variant-{_slug(name)}-{round_}")
+            samples[name].append(measured)
+            say(f"  round {round_}: {name:<22} {measured['cpu']:6.2f} s cpu")
+    stats = {name: summary(v) for name, v in samples.items()}
+    full = stats["full"]["cpu_median"]
+    return {name: {"cpu_median": st["cpu_median"], "saves": full - st["cpu_median"]}
+            for name, st in stats.items()}
+
+
+# --- the edits a warm build follows ------------------------------------------
+
+
+def edit_story_text(site, content):
+    """Add a paragraph to a story in the middle of the archive; return its path."""
+    story = site.stories[len(site.stories) // 2]
+    path = Path(content) / story["path"]
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + "\nOne more thing: the kettle was still warm when I left.\n",
+                    encoding="utf-8")
+    _touch_later(path)
+    return story
+
+
+def add_person(site, content):
+    """Tag one more person (public, with a profile) on the newest story that
+    lacks them; return (story, person)."""
+    story = site.stories[-1]
+    person = next(
+        p for p in site.people[2:]
+        if p["profile"] and p["visibility"] == "public" and p["name"] not in story["people"]
+    )
+    path = Path(content) / story["path"]
+    lines = path.read_text(encoding="utf-8").split("\n")
+    for i, line in enumerate(lines):
+        if line.startswith("People: "):
+            lines[i] = f"{line}, {person['name']}"
+            break
+        if not line.strip():  # end of the header: no People: line yet
+            lines.insert(i, f"People: {person['name']}")
+            break
+    path.write_text("\n".join(lines), encoding="utf-8")
+    _touch_later(path)
+    return story, person
+
+
+def _touch_later(path):
+    """Make sure the edit's mtime differs from the cached one (coarse clocks)."""
+    st = os.stat(path)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 2_000_000_000))
+
+
+# --- comparing output trees --------------------------------------------------
+
+
+def tree_differences(a, b):
+    """{'only_in_a': [...], 'only_in_b': [...], 'different': [...]}: relative
+    paths of files present on one side only, or with different bytes."""
+    a, b = Path(a), Path(b)
+    files_a = {p.relative_to(a).as_posix() for p in a.rglob("*") if p.is_file()}
+    files_b = {p.relative_to(b).as_posix() for p in b.rglob("*") if p.is_file()}
+    different = [
+        rel for rel in sorted(files_a & files_b)
+        if (a / rel).read_bytes() != (b / rel).read_bytes()
+    ]
+    return {
+        "only_in_a": sorted(files_a - files_b),
+        "only_in_b": sorted(files_b - files_a),
+        "different": different,
+    }
+
+
+def describe_differences(diff, a, b, limit=5):
+    lines = []
+    for key in ("only_in_a", "only_in_b", "different"):
+        for rel in diff[key][:limit]:
+            lines.append(f"  {key.replace('_', ' ')}: {rel}")
+            if key == "different":
+                lines.append("    " + first_difference(Path(a) / rel, Path(b) / rel))
+        if len(diff[key]) > limit:
+            lines.append(f"  ... and {len(diff[key]) - limit} more {key.replace('_', ' ')}")
+    return "\n".join(lines)
+
+
+def first_difference(path_a, path_b):
+    la = path_a.read_text(errors="replace").split("\n")
+    lb = path_b.read_text(errors="replace").split("\n")
+    for n, (x, y) in enumerate(zip(la, lb), 1):
+        if x != y:
+            return f"line {n}: {x.strip()[:100]!r} != {y.strip()[:100]!r}"
+    return f"one file is longer ({len(la)} vs {len(lb)} lines)"
+
+
+def person_sees_story(output, person_slug, story_title):
+    """Where an added story shows for a person: their pages and any feed of theirs."""
+    output = Path(output)
+    title = html_escape(story_title)
+    pages = [p for p in (output / "people" / person_slug).rglob("*.html")]
+    feeds = [p for p in output.rglob("*.xml") if person_slug in p.as_posix()]
+    return {
+        "page": any(title in p.read_text(encoding="utf-8") for p in pages),
+        "feeds": len(feeds),
+        "feeds_with_story": sum(title in p.read_text(encoding="utf-8") for p in feeds),
+    }
+
+
+def html_escape(text):
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+# --- a story page's weight ---------------------------------------------------
+
+
+class _Resources(html.parser.HTMLParser):
+    """The URLs a page loads by itself (not links a reader may follow, nor
+    what waits inside a <template> for a script to use it)."""
+
+    def __init__(self):
+        super().__init__()
+        self.styles, self.scripts, self.other = [], [], []
+        self._template = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "template":
+            self._template += 1
+        if self._template:
+            return
+        a = dict(attrs)
+        rel = (a.get("rel") or "").lower().split()
+        if tag == "link" and "stylesheet" in rel and a.get("href"):
+            self.styles.append(a["href"])
+        elif tag == "link" and set(rel) & {"icon", "preload", "modulepreload", "manifest", "prefetch", "preconnect", "dns-prefetch"} and a.get("href"):
+            self.other.append(a["href"])
+        elif tag == "script" and a.get("src"):
+            self.scripts.append(a["src"])
+        elif tag in ("img", "iframe", "video", "audio", "source", "embed", "track") and a.get("src"):
+            self.other.append(a["src"])
+        elif tag == "object" and a.get("data"):
+            self.other.append(a["data"])
+
+    def handle_endtag(self, tag):
+        if tag == "template" and self._template:
+            self._template -= 1
+
+
+def _external(url):
+    parts = urllib.parse.urlsplit(url)
+    return bool(parts.scheme in ("http", "https") or url.startswith("//"))
+
+
+_CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]+)""")
+_CSS_IMPORT = re.compile(r"""@import\s+(?:url\()?\s*['"]?([^'");\s]+)""")
+
+
+def page_weight(output, page):
+    """Bytes of one page's HTML, CSS and JS (raw and gzip), and its requests
+    to other origins (HTML and CSS alike)."""
+    output, page = Path(output), Path(page)
+    text = page.read_text(encoding="utf-8")
+    parser = _Resources()
+    parser.feed(text)
+    files = {"html": [page], "css": [], "js": []}
+    external = []
+
+    def local(url):
+        path = urllib.parse.urlsplit(url).path
+        base = output if path.startswith("/") else page.parent
+        return (base / path.lstrip("/")).resolve()
+
+    for kind, urls in (("css", parser.styles), ("js", parser.scripts)):
+        for url in urls:
+            if _external(url):
+                external.append(url)
+            elif local(url) not in files[kind]:  # a browser fetches a URL once
+                files[kind].append(local(url))
+    external += [u for u in parser.other if _external(u)]
+    for css in list(files["css"]):
+        if css.exists():
+            body = css.read_text(encoding="utf-8", errors="replace")
+            external += [u for u in _CSS_URL.findall(body) + _CSS_IMPORT.findall(body) if _external(u)]
+    raw = {k: sum(p.stat().st_size for p in v if p.exists()) for k, v in files.items()}
+    packed = {k: sum(len(gzip.compress(p.read_bytes(), 9)) for p in v if p.exists()) for k, v in files.items()}
+    missing = [str(p) for v in files.values() for p in v if not p.exists()]
+    return {
+        "page": page.relative_to(output).as_posix(),
+        "bytes": raw, "total": sum(raw.values()),
+        "gzip": packed, "total_gzip": sum(packed.values()),
+        "other_origin_requests": sorted(set(external)),
+        "missing": missing,
+    }
+
+
+def browser_weight(output, page):
+    """What a real Chromium fetches for `page` before the reader scrolls
+    (a phone-sized viewport, as Lighthouse uses): bytes by resource type and
+    every request to another origin, including those scripts make. None when
+    Playwright or Chromium is missing."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return None
+    if not chromium:
+        return None
+    import functools
+    import http.server
+    import threading
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=str(output))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    origin = f"http://127.0.0.1:{server.server_address[1]}"
+    url = f"{origin}/{Path(page).relative_to(output).as_posix()}"
+    requests, sizes = [], {}
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(
+                executable_path=chromium,
+                args=["--no-sandbox", "--disable-gpu", "--no-first-run",
+                      "--disable-background-networking", "--disable-component-update"],
+            )
+            try:
+                tab = browser.new_page(viewport={"width": 412, "height": 823})
+                tab.on("request", lambda r: requests.append(r))
+                tab.goto(url, wait_until="networkidle")
+                tab.wait_for_timeout(500)
+                for r in requests:
+                    try:
+                        body = r.sizes()["responseBodySize"]
+                    except Exception:  # a failed request has no sizes
+                        body = 0
+                    kind = r.resource_type
+                    sizes[kind] = sizes.get(kind, 0) + max(body, 0)
+                urls = [r.url for r in requests]
+            finally:
+                browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    other = sorted({u for u in urls if not u.startswith(origin) and not u.startswith("data:")})
+    return {
+        "url_path": url[len(origin):], "requests": len(urls),
+        "bytes_by_type": sizes,
+        "html_css_js": sum(sizes.get(k, 0) for k in ("document", "stylesheet", "script")),
+        "other_origin_requests": other,
+    }
+
+
+def sample_story_weight(workdir):
+    """Build the shipped sample site; weigh its heaviest story page."""
+    out = Path(workdir) / "sample-output"
+    timed(build_command("full", ROOT / "pelicanconf.py", out), ROOT, Path(workdir) / "sample.log")
+    stories = [p for p in out.glob("[0-9][0-9][0-9][0-9]/*/index.html")]
+    if not stories:
+        return None
+    heaviest = max(stories, key=lambda p: p.stat().st_size)
+    weight = page_weight(out, heaviest)
+    try:
+        weight["browser"] = browser_weight(out, heaviest)
+    except Exception as exc:  # the static figures still stand
+        weight["browser"] = {"error": f"{type(exc).__name__}: {exc}"}
+    return weight
+
+
+# --- the run -----------------------------------------------------------------
+
+
+def machine():
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    ram = 0
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                ram = int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    import markdown
+    import pelican
+
+    return {
+        "cpus": os.cpu_count(), "cpu": cpu or platform.processor(), "ram_bytes": ram,
+        "python": platform.python_version(), "pelican": pelican.__version__,
+        "markdown": markdown.__version__, "platform": platform.platform(),
+    }
+
+
+def summary(samples):
+    out = {"n": len(samples)}
+    for measure in ("wall", "cpu", "rss"):
+        values = [sample[measure] for sample in samples]
+        out[f"{measure}_median"] = statistics.median(values)
+        out[f"{measure}_min"] = min(values)
+        out[f"{measure}_max"] = max(values)
+    return out
+
+
+def _say(*args):
+    print(*args, flush=True)
+
+
+def run(stories, repeat=3, seed=1, keep=None, weigh=True, say=_say):
+    root = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="connections-bench-"))
+    if keep and root.exists():
+        shutil.rmtree(root)
+    root.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    bench = Bench(root, stories, seed)
+    site = bench.site
+    say(f"generated {len(site.stories)} stories, {len(site.people)} people, "
+        f"{len(site.events)} events in {time.perf_counter() - started:.1f} s ({root})")
+    samples = {k: [] for k in KINDS}
+    check = None
+
+    def record(kind, measured):
+        samples[kind].append(measured)
+        say(f"  round {round_}: {kind:<12} {measured['wall']:6.2f} s wall "
+            f"{measured['cpu']:6.2f} s cpu {measured['rss'] / 2**20:6.0f} MiB")
+
+    for round_ in range(1, repeat + 1):
+        # (a) and (b): the same pristine content, alternating.
+        for kind in ("vanilla", "full"):
+            out = root / f"out-{kind}"
+            shutil.rmtree(out, ignore_errors=True)
+            record(kind, bench.build(kind, bench.settings[kind], out, f"{kind}-{round_}"))
+        # (c): prime the cache (untimed), edit, rebuild warm twice.
+        work = bench.fresh_work_copy()
+        warm_out = root / "out-warm"
+        shutil.rmtree(warm_out, ignore_errors=True)
+        bench.build("full", work / "warm.py", warm_out, f"prime-{round_}")
+        edited = edit_story_text(site, work / "content")
+        record("warm-edit", bench.build("full", work / "warm.py", warm_out, f"warm-edit-{round_}"))
+        story, person = add_person(site, work / "content")
+        record("warm-person", bench.build("full", work / "warm.py", warm_out, f"warm-person-{round_}"))
+        if round_ == repeat:
+            check = verify_warm(bench, work, warm_out, edited, story, person, say)
+    stats = {k: summary(v) for k, v in samples.items()}
+    ratios = {}
+    for measure in ("wall", "cpu", "rss"):
+        m = f"{measure}_median"
+        ratios[f"{measure} full/vanilla"] = stats["full"][m] / stats["vanilla"][m]
+        ratios[f"{measure} warm-edit/full"] = stats["warm-edit"][m] / stats["full"][m]
+        ratios[f"{measure} warm-person/full"] = stats["warm-person"][m] / stats["full"][m]
+    load = os.getloadavg() if hasattr(os, "getloadavg") else None
+    weight = sample_story_weight(root) if weigh else None
+    result = {
+        "when": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "stories": len(site.stories), "people": len(site.people), "events": len(site.events),
+        "seed": seed, "repeat": repeat, "machine": machine(),
+        "samples": samples, "stats": stats, "ratios": ratios,
+        "warm_equals_cold": check, "story_page": weight, "load_average_at_end": load,
+    }
+    if not keep:
+        shutil.rmtree(root, ignore_errors=True)
+    return result
+
+
+def verify_warm(bench, work, warm_out, edited, story, person, say):
+    """A cold build of the edited content must write the same tree as the warm one."""
+    cold_out = bench.root / "out-cold-edited"
+    shutil.rmtree(cold_out, ignore_errors=True)
+    bench.build("full", work / "full.py", cold_out, "cold-edited")
+    diff = tree_differences(warm_out, cold_out)
+    same = not any(diff.values())
+    seen = person_sees_story(warm_out, person["slug"], story["title"])
+    edit_seen = any(
+        "the kettle was still warm when I left" in p.read_text(encoding="utf-8")
+        for p in warm_out.rglob("index.html")
+        if html_escape(edited["title"]) in p.read_text(encoding="utf-8")
+    )
+    if same:
+        say(f"warm build == cold build of the edited content ({_count(warm_out)} files)")
+    else:
+        say("WARM BUILD DIFFERS FROM A COLD BUILD of the same content:\n"
+            + describe_differences(diff, warm_out, cold_out))
+    say(f"added person {person['name']!r} on {story['title']!r}: "
+        f"on their page: {'yes' if seen['page'] else 'NO'}; "
+        f"their feeds: {seen['feeds_with_story']} of {seen['feeds']} list it; "
+        f"edited text shown: {'yes' if edit_seen else 'NO'}")
+    return {"identical": same, "differences": diff, "person_added": seen,
+            "edit_shown": edit_seen, "files": _count(warm_out)}
+
+
+def _count(folder):
+    return sum(1 for p in Path(folder).rglob("*") if p.is_file())
+
+
+def markdown_table(result):
+    s, r = result["stats"], result["ratios"]
+    mib = 2 ** 20
+    rows = [
+        f"N = {result['stories']} stories, {result['people']} people, {result['events']} "
+        f"events; {result['repeat']} runs each, alternating; median (min-max).",
+        "",
+        "| build | wall time (s) | CPU time (s) | peak memory (MiB) | wall ratio | CPU ratio |",
+        "|---|---|---|---|---|---|",
+    ]
+    labels = {
+        "vanilla": ("(a) vanilla Pelican", "", ""),
+        "full": ("(b) Connection Stories, cold", "b/a", "full/vanilla"),
+        "warm-edit": ("(c) warm, one story's text edited", "c/b", "warm-edit/full"),
+        "warm-person": ("(c) warm, one person added", "c/b", "warm-person/full"),
+    }
+
+    def cell(st, measure, scale=1, digits=2):
+        return (f"{st[measure + '_median'] / scale:.{digits}f} "
+                f"({st[measure + '_min'] / scale:.{digits}f}-{st[measure + '_max'] / scale:.{digits}f})")
+
+    for kind in KINDS:
+        st = s[kind]
+        label, name, key = labels[kind]
+        wall = f"{name} = {r['wall ' + key]:.2f}" if key else ""
+        cpu = f"{name} = {r['cpu ' + key]:.2f}" if key else ""
+        rows.append(
+            f"| {label} | {cell(st, 'wall')} | {cell(st, 'cpu')} | {cell(st, 'rss', mib, 0)} "
+            f"| {wall} | {cpu} |"
+        )
+    rows.append("")
+    rows.append(f"Peak memory b/a = {r['rss full/vanilla']:.2f}.")
+    check = result.get("warm_equals_cold")
+    if check:
+        rows.append(
+            f"Warm build identical to a cold build of the edited content: "
+            f"{'yes' if check['identical'] else 'NO'} ({check['files']} files); "
+            f"the added person's page lists the story: "
+            f"{'yes' if check['person_added']['page'] else 'NO'}, their feeds: "
+            f"{check['person_added']['feeds_with_story']} of {check['person_added']['feeds']}."
+        )
+    w = result.get("story_page")
+    if w:
+        rows.append(
+            f"Sample site story page `{w['page']}`: {w['total'] / 1024:.1f} KiB of HTML+CSS+JS "
+            f"({w['total_gzip'] / 1024:.1f} KiB gzipped; HTML {w['bytes']['html']}, "
+            f"CSS {w['bytes']['css']}, JS {w['bytes']['js']} bytes); requests to other "
+            f"origins in its HTML and CSS: {len(w['other_origin_requests'])}"
+            + (f" ({', '.join(w['other_origin_requests'])})" if w["other_origin_requests"] else "")
+            + "."
+        )
+        b = w.get("browser")
+        if b and "error" not in b:
+            rows.append(
+                f"In Chromium before scrolling (412x823): {b['requests']} requests, "
+                f"{b['html_css_js'] / 1024:.1f} KiB of HTML+CSS+JS transferred; requests to "
+                f"other origins: {len(b['other_origin_requests'])}"
+                + (f" ({', '.join(b['other_origin_requests'])})" if b["other_origin_requests"] else "")
+                + "."
+            )
+        elif b:
+            rows.append(f"Chromium measurement failed: {b['error']}")
+    return "\n".join(rows)
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--stories", type=int, default=1000)
+    p.add_argument("--repeat", type=int, default=3, help="builds of each kind (default 3)")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--keep", default=None, help="work in this folder and keep it")
+    p.add_argument("--no-weigh", action="store_true", help="skip the sample-site page weight")
+    p.add_argument("--phases", action="store_true",
+                   help="instead: CPU time per build phase, vanilla and full (bench/phases.py)")
+    p.add_argument("--decompose", action="store_true",
+                   help="instead: the CPU time each part of the plugin costs (feeds, pages, comments)")
+    args = p.parse_args(argv)
+    if args.phases:
+        root = Path(args.keep or tempfile.mkdtemp(prefix="connections-bench-"))
+        bench = Bench(root, args.stories, args.seed)
+        for kind in ("vanilla", "full"):
+            command = [sys.executable, str(ROOT / "bench" / "phases.py"),
+                       str(bench.settings[kind]), str(root / f"out-phases-{kind}")]
+            if kind == "vanilla":
+                command.append("--vanilla")
+            print(f"\n{kind}:", flush=True)
+            done = subprocess.run(command, cwd=root, env=child_env(), capture_output=True, text=True)
+            print(done.stdout[done.stdout.find("phase "):] if "phase " in done.stdout else done.stderr[-2000:])
+        if not args.keep:
+            shutil.rmtree(root, ignore_errors=True)
+        return 0
+    if args.decompose:
+        root = Path(args.keep or tempfile.mkdtemp(prefix="connections-bench-"))
+        bench = Bench(root, args.stories, args.seed)
+        parts = decompose(bench, args.repeat, _say)
+        print("\n| build | CPU time (s), median | the part costs (s) |\n|---|---|---|")
+        for name, row in parts.items():
+            cost = f"{row['saves']:.2f}" if name != "full" else ""
+            print(f"| {name} | {row['cpu_median']:.2f} | {cost} |")
+        if not args.keep:
+            shutil.rmtree(root, ignore_errors=True)
+        return 0
+    try:
+        result = run(args.stories, args.repeat, args.seed, args.keep, not args.no_weigh)
+    except BuildFailed as exc:
+        print(f"bench: a build failed: {exc}", file=sys.stderr)
+        return 1
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    path = RESULTS / f"{stamp}-n{result['stories']}.json"
+    path.write_text(json.dumps(result, indent=2, default=str) + "\n", encoding="utf-8")
+    print()
+    print(markdown_table(result))
+    print()
+    print(f"results: {path.relative_to(ROOT)}")
+    check = result["warm_equals_cold"]
+    return 0 if check is None or check["identical"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
