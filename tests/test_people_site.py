@@ -337,11 +337,21 @@ def test_content_cache_gives_the_same_output_as_a_cold_build(tmp_path):
 
 def test_summary_links_are_right_on_every_page(people_site):
     """A Summary: header's mention links work below the site root too."""
-    for page_path, prefix in [("index.html", "./"), ("people/ada-brennan/index.html", "../../"),
-                              ("category/conferences/index.html", "../../")]:
+    for page_path, prefix in [("index.html", "./"), ("category/conferences/index.html", "../../")]:
         page = soup(people_site / page_path)
         card = next(c for c in page.select(".story-card")
                     if "First morning" in c.select_one(".p-name").get_text())
         link = card.select_one(".p-summary a.mention")
         assert link.get_text() == "Ada Brennan"
         assert link["href"] == f"{prefix}people/ada-brennan/", page_path
+
+
+def test_person_and_event_pages_list_stories_compactly(people_site):
+    """Title, date, author and comment link: what a reader picks a story by."""
+    for rel in ("people/ada-brennan/index.html", "events/harbour-congress-2024/index.html"):
+        cards = soup(people_site / rel).select(".story-card")
+        assert cards, rel
+        for card in cards:
+            assert card.select_one(".p-name a")["href"].endswith("/")
+            assert card.select_one(".dt-published")
+            assert card.select_one(".p-summary") is None

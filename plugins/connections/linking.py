@@ -128,6 +128,10 @@ class Linker:
                 authors.append(person)
         people = _unique(tagged["person"])
         events = _unique(tagged["event"])
+        # Pelican recomputes `url` from URL settings at every access (a story
+        # card reads it several times on every list page); it is final now.
+        if not hasattr(content, "override_url"):
+            content.override_url = content.url
         content.connections = {"people": people, "events": events}
         content.people = [p for p in people if p.listed]
         content.events = events

@@ -152,6 +152,7 @@ class Registry:
         self.entities = {"person": {}, "event": {}}  # slug -> entity
         self._exact = {"person": {}, "event": {}}  # name or alias -> {entity}
         self._folded = {"person": {}, "event": {}}  # fold(name) -> {entity}
+        self._suggestable = {}  # kind -> {folded key: entity with a profile}
 
     # --- building --------------------------------------------------------
 
@@ -277,6 +278,8 @@ class Registry:
             )
             return None
         self.entities[kind][slug] = entity
+        if entity.has_profile:
+            self._suggestable.pop(kind, None)
         for key in [entity.name, *entity.aliases]:
             self._exact[kind].setdefault(key, set()).add(entity)
             self._folded[kind].setdefault(fold(key), set()).add(entity)
@@ -299,12 +302,9 @@ class Registry:
         return sorted(found, key=lambda e: e.slug)
 
     def suggestions(self, kind, ref, n=3):
-        """Names near `ref` (edit distance on folded names and aliases)."""
-        keys = {}
-        for key, entities in self._folded[kind].items():
-            for entity in entities:
-                if entity.has_profile:
-                    keys.setdefault(key, entity)
+        """Names near `ref` (edit distance on folded names and aliases of
+        entities with a profile)."""
+        keys = self._profile_keys(kind)
         close = difflib.get_close_matches(fold(ref), list(keys), n=n, cutoff=0.75)
         names = []
         for key in close:
@@ -312,6 +312,19 @@ class Registry:
             if name not in names:
                 names.append(name)
         return names
+
+    def _profile_keys(self, kind):
+        """{folded name or alias: entity} of profiles, built once: only
+        profiles (read before any story) are suggested."""
+        cache = self._suggestable.get(kind)
+        if cache is None:
+            cache = {}
+            for key, entities in self._folded[kind].items():
+                for entity in sorted(entities, key=lambda e: e.slug):
+                    if entity.has_profile:
+                        cache.setdefault(key, entity)
+            self._suggestable[kind] = cache
+        return cache
 
     def resolve(self, kind, ref, where=None):
         """The entity `ref` names; report an ambiguous or unknown name.

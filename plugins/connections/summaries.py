@@ -6,7 +6,7 @@ summary's mention links then break on every page below the root (a person's
 page, a tag page) and in feeds. The linker keeps the summary as written
 (`article.summary_source`, links not yet filled in); `summary_html` fills
 them in for any page or feed, and truncates a summary made from the content
-the way Pelican does.
+the way Pelican does, once per story.
 """
 
 from jinja2 import pass_context
@@ -19,11 +19,28 @@ from pelican.utils import (
 
 
 def summary_html(article, siteurl):
+    """The summary's HTML for a page or feed at `siteurl`.
+
+    The summary is cut once per story, from the content with its links not yet
+    filled in (cutting counts words outside tags, so it cuts the same place),
+    and only that short text has its links filled in for each page: a story
+    shown on many list pages is neither re-cut nor copied whole per page.
+    """
+    return article._update_content(summary_source(article), siteurl)
+
+
+def summary_source(article):
+    """The summary with its links not yet filled in, cut once and kept."""
     source = getattr(article, "summary_source", None)
-    if source is not None:
-        return article._update_content(source, siteurl)
-    content = article.get_content(siteurl)
-    settings = article.settings
+    if source is None:
+        source = _cut(article._content or "", article.settings)
+        article.summary_source = source
+    return source
+
+
+def _cut(content, settings):
+    """Pelican's summary of a story's content (SUMMARY_MAX_PARAGRAPHS,
+    SUMMARY_MAX_LENGTH, SUMMARY_END_SUFFIX)."""
     if settings.get("SUMMARY_MAX_PARAGRAPHS") is not None:
         content = truncate_html_paragraphs(content, settings["SUMMARY_MAX_PARAGRAPHS"])
     if settings.get("SUMMARY_MAX_LENGTH") is not None:
