@@ -10,6 +10,11 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed-requirements
 NODE_STAMP := node_modules/.installed-lock
+# Lighthouse, for `make bench` only: it depends on a package by its `latest`
+# tag, so no lock file stays in sync; it is installed, at this exact version,
+# into .bench-tools/ when the benchmark needs it.
+LIGHTHOUSE_VERSION := 12.8.2
+LIGHTHOUSE := .bench-tools/node_modules/.bin/lighthouse
 
 INPUTDIR := content
 OUTPUTDIR := output
@@ -66,6 +71,10 @@ $(STAMP): requirements.txt
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
+
+$(LIGHTHOUSE):
+	npm install --prefix .bench-tools --no-save --no-package-lock --no-audit --no-fund \
+	  --loglevel=error lighthouse@$(LIGHTHOUSE_VERSION)
 
 venv: $(STAMP)
 
@@ -125,5 +134,5 @@ comments-restore: $(STAMP)
 test: $(STAMP) $(NODE_STAMP)
 	$(PY) -m pytest
 
-bench: $(STAMP)
+bench: $(STAMP) $(LIGHTHOUSE)
 	$(PY) bench/run.py --stories $(BENCH_N)

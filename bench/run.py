@@ -418,6 +418,64 @@ def browser_weight(output, page):
     }
 
 
+LIGHTHOUSE = ROOT / ".bench-tools" / "node_modules" / ".bin" / "lighthouse"
+
+
+def lighthouse_scores(output, page):
+    """Lighthouse's four category scores (0-100) for `page`, served on
+    loopback, in Debian's Chromium; None when Lighthouse is not installed
+    (`make bench` installs it into .bench-tools/)."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not LIGHTHOUSE.exists() or not chromium:
+        return None
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/{Path(page).relative_to(output).as_posix()}"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
+         "--directory", str(output)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    report = Path(output).parent / "lighthouse.json"
+    try:
+        _wait_for(url, server)
+        subprocess.run(
+            [str(LIGHTHOUSE), url, "--quiet", "--output=json", f"--output-path={report}",
+             "--only-categories=performance,accessibility,best-practices,seo",
+             "--chrome-flags=--headless=new --no-sandbox --disable-gpu "
+             "--disable-background-networking --disable-component-update"],
+            env={**os.environ, "CHROME_PATH": chromium}, check=True,
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=180,
+        )
+        data = json.loads(report.read_text(encoding="utf-8"))
+    finally:
+        server.terminate()
+        server.wait()
+    return {name: round(cat["score"] * 100) for name, cat in data["categories"].items()}
+
+
+def _free_port():
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for(url, process, timeout=20):
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server for {url} exited")
+        try:
+            urllib.request.urlopen(url, timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer")
+
+
 def sample_story_weight(workdir):
     """Build the shipped sample site; weigh its heaviest story page."""
     out = Path(workdir) / "sample-output"
@@ -431,6 +489,10 @@ def sample_story_weight(workdir):
         weight["browser"] = browser_weight(out, heaviest)
     except Exception as exc:  # the static figures still stand
         weight["browser"] = {"error": f"{type(exc).__name__}: {exc}"}
+    try:
+        weight["lighthouse"] = lighthouse_scores(out, heaviest)
+    except (OSError, RuntimeError, subprocess.SubprocessError, ValueError, KeyError) as exc:
+        weight["lighthouse"] = {"error": f"{type(exc).__name__}: {exc}"}
     return weight
 
 
@@ -625,6 +687,13 @@ def markdown_table(result):
             )
         elif b:
             rows.append(f"Chromium measurement failed: {b['error']}")
+        lh = w.get("lighthouse")
+        if lh and "error" not in lh:
+            rows.append("Lighthouse: " + ", ".join(f"{k} {v}" for k, v in lh.items()) + ".")
+        elif lh:
+            rows.append(f"Lighthouse failed: {lh['error']}")
+        else:
+            rows.append("Lighthouse: not installed (`make bench` installs it with npm).")
     return "\n".join(rows)
 
 
