@@ -87,6 +87,14 @@ class ConnectionsGenerator(Generator):
         today = self._today()
         upcoming = [e for e in self.events if e.start and (e.end or e.start) >= today]
         past = [e for e in reversed(self.events) if e not in upcoming]
+        # Which tags and categories have a page (a draft's own may not, and
+        # none do when TAG_SAVE_AS is ""): sets, asked in constant time.
+        for kind in ("tag", "category"):
+            written = self.settings.get(f"{kind.upper()}_SAVE_AS")
+            plural = "tags" if kind == "tag" else "categories"
+            self.context[f"{kind}_slugs_with_pages"] = {
+                item.slug for item, _ in self.context.get(plural, [])
+            } if written else set()
         self.context["people"] = self.people
         self.context["events"] = self.events
         self.context["upcoming_events"] = upcoming
