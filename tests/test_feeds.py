@@ -321,6 +321,95 @@ def test_two_builds_of_the_same_content_write_the_same_bytes(out, tmp_path):
     assert not changed, f"feeds differ between two builds: {changed}"
 
 
+# --- one entry, many feeds -------------------------------------------------------
+# A story's entry is serialised once per format and spliced into every feed
+# that holds it (feeds.EntryWriter); these check the bytes readers get.
+
+def raw_entries(path):
+    """{entry id: the entry's bytes as written} of an Atom or RSS feed."""
+    data = path.read_bytes()
+    if path.name.endswith(".atom.xml"):
+        found = re.findall(rb"  <entry>\n.*?</entry>\n", data, re.S)
+        ident = rb"<id>(.*?)</id>"
+    else:
+        found = re.findall(rb"    <item>\n.*?</item>\n", data, re.S)
+        ident = rb"<guid[^>]*>(.*?)</guid>"
+    return {re.search(ident, e).group(1): e for e in found}
+
+
+def test_a_story_in_several_feeds_is_the_same_entry_in_each(out):
+    for ext in ("atom.xml", "rss.xml"):
+        site = raw_entries(out / "feeds" / f"all.{ext}")
+        kofi = raw_entries(out / "feeds" / "people" / f"kofi-mensah.{ext}")
+        lanterns = raw_entries(out / "feeds" / "events" / f"lantern-festival-2025.{ext}")
+        assert len(site) == len(SITE_ORDER) and len(kofi) == 4 and len(lanterns) == 1
+        for ident, entry in {**kofi, **lanterns}.items():
+            assert site[ident] == entry, f"{ext}: {ident!r} differs between feeds"
+        tricky = next(e for e in kofi.values() if "Łódź".encode() in e)
+        assert "crème brûlée &amp;amp; coffee".encode() in tricky, "content escaped once, as XML text"
+
+
+def test_spliced_feeds_are_the_bytes_feedgen_writes_for_a_whole_feed():
+    """Feed.render with EntryWriter fragments against feedgen adding the same
+    entries to one FeedGenerator: awkward content included (XML that looks like
+    the feed's own end tags, a CDATA end, a carriage return, the stand-in the
+    writer uses for content, no summary)."""
+    import datetime
+    from types import SimpleNamespace
+
+    from feedgen.feed import FeedGenerator
+
+    from connections.feeds import CONTENT_MARK, EntryWriter, Feed, _fill
+
+    zone = datetime.timezone(datetime.timedelta(hours=1))
+    day = datetime.datetime(2025, 3, 14, 9, 30, tzinfo=zone)
+
+    def entry(n, content, summary="<p>In short.</p>"):
+        return SimpleNamespace(
+            id=f"tag:example.org,2025-03-14:{n}", title=f"Story {n} & <more>",
+            link=f"https://example.org/2025/story-{n}/", published=day, updated=day,
+            authors=[{"name": "Zoë Ærø", "uri": "https://example.org/people/zoe/"}],
+            categories=[{"term": "Łukasz", "scheme": "https://example.org/people/"},
+                        {"term": "HIMSS 2013", "scheme": None}],
+            content=content, summary=summary,
+        )
+
+    entries = [
+        entry(1, "<p>Plain &amp; simple, in Łódź.</p>"),
+        entry(2, "<p>x</p></content></entry></feed>\r\n]]></channel></rss>"),
+        entry(3, f"<p>{CONTENT_MARK} twice {CONTENT_MARK}</p>"),
+        entry(4, "<p>No summary: RSS puts the content in the description.</p>", summary=""),
+        entry(5, ""),
+    ]
+    fields = dict(feed_id="tag:example.org,2000-01-01:feed:site", title="Site & co",
+                  description="Stories", page="https://example.org/", updated=day,
+                  site="Site & co", language="en")
+    for summary_only in (False, True):
+        writer = EntryWriter(summary_only)
+        fragments = [writer.fragments(e, ["atom", "rss", "json"]) for e in entries]
+        feed = Feed(**fields)
+        whole = Feed(**fields)._feedgen()
+        assert isinstance(whole, FeedGenerator)
+        for e in entries:
+            _fill(whole.add_entry(order="append"), e, None if summary_only else e.content)
+        for fmt in ("atom", "rss"):
+            self_url = f"https://example.org/feeds/all.{fmt}.xml"
+            spliced = b"".join(feed.render(fmt, self_url, [f[fmt] for f in fragments]))
+            whole.link(href=self_url, rel="self", type=f"application/{fmt}+xml", replace=True)
+            whole.link(href=fields["page"], rel="alternate", type="text/html")
+            expected = (whole.atom_str if fmt == "atom" else whole.rss_str)(
+                pretty=True, encoding="UTF-8")
+            assert spliced == expected, (fmt, summary_only)
+            assert feedparser.parse(spliced).entries[1].title == "Story 2 & <more>"
+        data = json.loads(b"".join(feed.render("json", "https://example.org/all.json",
+                                               [f["json"] for f in fragments])))
+        assert [i["id"] for i in data["items"]] == [e.id for e in entries]
+        assert data["items"][1]["content_html"] == (
+            entries[1].summary if summary_only else entries[1].content)
+        empty = json.loads(b"".join(feed.render("json", "https://example.org/all.json", [])))
+        assert empty["items"] == [] and empty["title"] == "Site & co"
+
+
 # --- settings -------------------------------------------------------------------
 
 @pytest.fixture(scope="module")

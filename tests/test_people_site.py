@@ -355,3 +355,10 @@ def test_person_and_event_pages_list_stories_compactly(people_site):
             assert card.select_one(".p-name a")["href"].endswith("/")
             assert card.select_one(".dt-published")
             assert card.select_one(".p-summary") is None
+
+
+def test_story_footer_links_its_category(people_site):
+    page = soup(people_site / "2024/first-morning-at-the-congress/index.html")
+    link = page.select_one(".filed a")
+    assert link.get_text() == "Conferences"
+    assert (people_site / "2024/first-morning-at-the-congress" / link["href"] / "index.html").resolve().exists()

@@ -19,6 +19,13 @@ does not start with one).
 Two builds of the same content write the same bytes: every date in a feed
 comes from the stories (a feed is as new as its newest entry), never from
 the clock.
+
+A story is in many feeds (the site's, each of its people's and events'), so
+its entry is built by feedgen and serialised once per format (EntryWriter),
+when the first feed that holds it is written; every feed splices in those
+bytes, which are exactly what feedgen writes for the entry inside a whole
+feed, and they are dropped once the last feed that holds the story is
+written.
 """
 
 import datetime
@@ -27,9 +34,10 @@ import json
 import logging
 import os
 import re
-from urllib.parse import quote, urljoin, urlparse
+from urllib.parse import quote, urljoin, urlparse, urlsplit
 
 from feedgen.feed import FeedGenerator
+from lxml import etree
 from markupsafe import Markup
 from pelican.generators import Generator
 from pelican.utils import (
@@ -96,14 +104,46 @@ def absolute(base, url):
 
 def absolutize(html_text, page_url):
     """Every relative href/src in `html_text` resolved against `page_url`."""
+    origin = []  # (scheme, host) of page_url, split once when first needed
 
     def replace(m):
         url = m.group("url")
         if not url or _HAS_SCHEME.match(url) or url.startswith("//"):
             return m.group(0)
-        return f"{m.group('before')}{m.group('q')}{urljoin(page_url, url)}{m.group('q')}"
+        if url[0] == "/":
+            # A path from the root: urljoin takes only the page's scheme and
+            # host, so one join serves every story that links there.
+            if not origin:
+                origin.append(urlsplit(page_url)[:2])
+            key = (origin[0], url)
+            joined = _ROOTED.get(key)
+            if joined is None:
+                if len(_ROOTED) >= _ROOTED_MAX:
+                    _ROOTED.clear()
+                joined = _ROOTED[key] = urljoin(page_url, url)
+        else:
+            joined = urljoin(page_url, url)
+        return f"{m.group('before')}{m.group('q')}{joined}{m.group('q')}"
 
     return _URL_ATTRIBUTE.sub(replace, html_text or "")
+
+
+_ROOTED = {}  # ((scheme, host), "/path") -> the joined URL
+_ROOTED_MAX = 50_000
+
+
+def content_html(article, siteurl):
+    """The story's content with its links filled in for `siteurl`.
+
+    Pelican's `get_content` keeps its result per (story, siteurl) for the whole
+    run; the feeds' base is rarely a page's, so asking it would keep another
+    copy of every story. Its copy is used when a page already made one.
+    """
+    known = getattr(article.get_content, "cache", {}).get((article, siteurl))
+    if known is not None:
+        return known
+    source = article._get_content() if hasattr(article, "_get_content") else article._content
+    return article._update_content(source, siteurl)
 
 
 def id_authority(settings):
@@ -121,26 +161,42 @@ def tag_uri(authority, identity):
     return f"tag:{authority},{day}:{specific}"
 
 
-def newest_first(articles):
-    """Stories newest first; one date's stories in a stable order."""
+def sort_key(article):
+    """Newest-first order: the date, then the identity (for one minute's stories)."""
+    return (article.date, story_id(article))
+
+
+def newest_first(articles, key=sort_key):
+    """Stories newest first; one date's stories in a stable order.
+
+    `key` is `sort_key` or a cached equivalent (a feed generator sorts many
+    feeds and computes each story's key once)."""
     unique = {id(a): a for a in articles}.values()
-    return sorted(unique, key=lambda a: (a.date, story_id(a)), reverse=True)
+    return sorted(unique, key=key, reverse=True)
+
+
+def plain_time(d):
+    """`d` as a plain datetime (same instant, zone and fold): Pelican's
+    SafeDatetime formats about ten times slower, and feedgen formats every
+    RSS date with strftime."""
+    if d is None or type(d) is datetime.datetime:
+        return d
+    return datetime.datetime(d.year, d.month, d.day, d.hour, d.minute, d.second,
+                             d.microsecond, d.tzinfo, fold=d.fold)
 
 
 class Entry:
-    """One story as every feed shows it (computed once per build)."""
+    """One story as every feed shows it: the story's part of any feed.
+
+    Made once, when the first feed that holds the story is written, and
+    serialised at once (EntryWriter); only the serialised bytes are kept."""
 
     def __init__(self, article, feeds):
-        settings = feeds.settings
         base = feeds.base
-        zone = settings.get("TIMEZONE")
-        self.article = article
         self.title = plain(article.title)
         self.link = absolute(base, article.url)
-        self.id = tag_uri(feeds.authority, story_id(article))
-        self.published = set_date_tzinfo(article.date, zone)
-        modified = getattr(article, "modified", None)
-        self.updated = set_date_tzinfo(modified, zone) if modified else self.published
+        self.id = tag_uri(feeds.authority, feeds.story_id(article))
+        self.published, self.updated = feeds.dates(article)
         self.authors = [
             {"name": plain(p.display_name), "uri": absolute(base, p.url)}
             for p in getattr(article, "author_people", [])
@@ -155,8 +211,148 @@ class Entry:
             for e in getattr(article, "events", [])
         ]
         content_base = base or "/"
-        self.content = clean(absolutize(article.get_content(content_base), self.link))
+        # The summary first: when it is cut from the content, the content
+        # it filled in for this base is reused (content_html).
         self.summary = clean(absolutize(summary_html(article, content_base), self.link))
+        self.content = clean(absolutize(content_html(article, content_base), self.link))
+
+
+# What feedgen writes after a feed's last entry (pretty-printed): a feed's
+# entries are the last children of <feed> (Atom) and <channel> (RSS).
+XML_TAILS = {"atom": b"</feed>\n", "rss": b"  </channel>\n</rss>\n"}
+# Stands in for a story's content while its entry is serialised (see EntryWriter).
+CONTENT_MARK = "\ue000connections-content\ue000"
+
+
+def split_tail(data, fmt):
+    """A feed's serialisation less what follows its entries."""
+    tail = XML_TAILS[fmt]
+    if not data.endswith(tail):
+        raise RuntimeError(f"connections: feedgen's {fmt} output does not end as expected")
+    return data[: -len(tail)]
+
+
+def escaped(text):
+    """`text` as lxml writes it in an element (UTF-8 bytes)."""
+    element = etree.Element("c")
+    element.text = text
+    return etree.tostring(element, encoding="UTF-8")[3:-4]
+
+
+class EntryWriter:
+    """Serialises a story's entry once per format, as it reads in every feed.
+
+    feedgen builds the entry (FeedEntry.atom_entry / rss_entry, the calls its
+    atom_str / rss_str make for every entry of a feed) and it is serialised
+    inside a feed of feedgen's own making, the carrier, whose root has the
+    namespaces of every feed: the bytes cut from the carrier have the
+    indentation and namespace prefixes the entry has in any feed, and a feed
+    is its feed-level serialisation with its entries' bytes spliced in where
+    feedgen puts entries (after everything else).
+
+    A fragment is a tuple of byte strings. The full content, the bulk of an
+    entry, is serialised once and shared by the Atom and the RSS fragment:
+    the entry is serialised with CONTENT_MARK in its place.
+    """
+
+    def __init__(self, summary_only):
+        self.summary_only = summary_only
+        fg = self._carrier = FeedGenerator()
+        _extensions(fg)
+        fg.id("urn:connections:carrier")
+        fg.title("carrier")
+        fg.description("carrier")
+        fg.link(href="http://localhost/", rel="alternate")
+        fg.updated(EPOCH)  # a fixed date: feedgen would take the clock's
+        atom = fg._create_atom()[0]
+        rss = fg._create_rss()[0]
+        self._roots = {"atom": (atom, atom), "rss": (rss, rss.find("channel"))}
+        self._heads = {fmt: split_tail(self._serialise(fmt), fmt) for fmt in XML_TAILS}
+        self._mark = CONTENT_MARK.encode("utf-8")
+
+    def _serialise(self, fmt, entry=None):
+        root, parent = self._roots[fmt]
+        if entry is None:
+            return etree.tostring(root, pretty_print=True, encoding="UTF-8")
+        parent.append(entry)
+        try:
+            return etree.tostring(root, pretty_print=True, encoding="UTF-8")
+        finally:
+            parent.remove(entry)
+
+    def fragments(self, entry, formats):
+        """{format: (bytes, ...)} of `entry` for each of `formats`."""
+        out = {}
+        xml = [fmt for fmt in formats if fmt in XML_TAILS]
+        if xml:
+            fe = self._carrier.add_entry()  # an entry with the carrier's extensions
+            self._carrier.remove_entry(fe)
+            content = None if self.summary_only else entry.content
+            share = bool(content) and CONTENT_MARK not in content
+            _fill(fe, entry, content if not share else CONTENT_MARK)
+            shared = escaped(content) if share else None
+            for fmt in xml:
+                element = fe.atom_entry() if fmt == "atom" else fe.rss_entry()
+                data = split_tail(self._serialise(fmt, element), fmt)
+                head = self._heads[fmt]
+                if not data.startswith(head):
+                    raise RuntimeError(
+                        f"connections: feedgen's {fmt} output does not start as expected")
+                data = data[len(head):]
+                if share:
+                    before, mark, after = data.partition(self._mark)
+                    if not mark or self._mark in after:
+                        raise RuntimeError(
+                            f"connections: a {fmt} entry does not hold its content once")
+                    out[fmt] = (before, shared, after)
+                else:
+                    out[fmt] = (data,)
+        if "json" in formats:
+            out["json"] = (_json_item(entry, self.summary_only),)
+        return out
+
+
+def _extensions(fg):
+    fg.load_extension("dc", atom=False, rss=True)
+
+
+def _fill(fe, e, content):
+    """feedgen's entry `fe` made from Entry `e`, with `content` (None: none)."""
+    fe.id(e.id)
+    fe.title(e.title)
+    fe.link(href=e.link, rel="alternate", type="text/html")
+    fe.published(e.published)
+    fe.updated(e.updated)
+    for author in e.authors:
+        fe.author(author)
+        fe.dc.dc_creator(author["name"])
+    for category in e.categories:
+        fe.category({k: v for k, v in category.items() if v})
+    if e.summary:
+        fe.summary(e.summary, type="html")
+    if content:
+        fe.content(content, type="html")
+
+
+def _json_item(e, summary_only):
+    """A JSON Feed item, indented as it sits in a feed's `items`."""
+    item = {"id": e.id, "url": e.link, "title": e.title}
+    if summary_only or not e.content:
+        item["content_html"] = e.summary
+    else:
+        item["content_html"] = e.content
+    summary = plain(html.unescape(Markup(e.summary).striptags()))
+    if summary:
+        item["summary"] = summary
+    item["date_published"] = e.published.isoformat()
+    item["date_modified"] = e.updated.isoformat()
+    if e.authors:
+        item["authors"] = [{"name": a["name"], "url": a["uri"]} for a in e.authors]
+    if e.categories:
+        item["tags"] = [c["term"] for c in e.categories]
+    # JSON strings hold no raw line break, so indenting every line is safe.
+    text = json.dumps(item, ensure_ascii=False, indent=2)
+    return ("    " + text.replace("\n", "\n    ")).encode("utf-8")
 
 
 class FeedsGenerator(Generator):
@@ -173,7 +369,8 @@ class FeedsGenerator(Generator):
             for kind, key in (("person", "PEOPLE"), ("event", "EVENTS"))
         }
         self.paths = self._paths()
-        self._entries = {}
+        self._ids = {}
+        self._dates = {}
         for kind, entities in (("person", self.context.get("people", [])),
                                ("event", self.context.get("events", []))):
             for entity in entities:
@@ -251,13 +448,28 @@ class FeedsGenerator(Generator):
                 skip.add(path)
         return skip
 
-    # --- content ------------------------------------------------------------
+    # --- a story's facts, computed once per build ---------------------------
 
-    def entry(self, article):
+    def story_id(self, article):
         key = id(article)
-        if key not in self._entries:
-            self._entries[key] = Entry(article, self)
-        return self._entries[key]
+        if key not in self._ids:
+            self._ids[key] = story_id(article)
+        return self._ids[key]
+
+    def order(self, article):
+        """`sort_key(article)`, its identity computed once."""
+        return (article.date, self.story_id(article))
+
+    def dates(self, article):
+        """(published, updated) in the site's time zone, as plain datetimes."""
+        key = id(article)
+        if key not in self._dates:
+            zone = self.settings.get("TIMEZONE")
+            published = plain_time(set_date_tzinfo(article.date, zone))
+            modified = getattr(article, "modified", None)
+            updated = plain_time(set_date_tzinfo(modified, zone)) if modified else published
+            self._dates[key] = (published, updated)
+        return self._dates[key]
 
     # --- output -------------------------------------------------------------
 
@@ -279,11 +491,11 @@ class FeedsGenerator(Generator):
             yield ("event", event, f"{name} · {site}", f"Stories from {name} on {site}",
                    event.url, event.articles)
 
-    def generate_output(self, writer):
+    def _plan(self):
+        """[(kind, entity, title, description, page url, stories, {format: path})]
+        for the feeds to write, each with its newest FEED_MAX_ITEMS stories."""
         limit = self.settings.get("FEED_MAX_ITEMS")
-        stories_newest = newest_first(self.context.get("articles", []))
-        fallback = self.entry(stories_newest[0]).updated if stories_newest else EPOCH
-        site = plain(Markup(self.settings.get("SITENAME", "")).striptags())
+        plans = []
         written = {}
         for kind, entity, title, description, page_url, stories in self.feeds():
             paths = {}
@@ -300,55 +512,102 @@ class FeedsGenerator(Generator):
                     continue
                 written[path] = FEED_SETTINGS[kind][fmt]
                 paths[fmt] = path
-            if not paths:
-                continue
-            entries = [self.entry(a) for a in newest_first(stories)[:limit]]
-            feed = Feed(
-                feed_id=tag_uri(self.authority, _feed_key(kind, entity)),
-                title=title,
-                description=description,
-                page=absolute(self.base, page_url),
-                updated=max((e.updated for e in entries), default=fallback),
-                site=site,
-                language=self.settings.get("DEFAULT_LANG") or None,
-                summary_only=bool(self.settings.get("CONNECTIONS_FEED_SUMMARY_ONLY")),
-                entries=entries,
-            )
-            for fmt, path in paths.items():
-                self._write(path, feed.render(fmt, absolute(self.base, path)))
+            if paths:
+                stories = newest_first(stories, key=self.order)[:limit]
+                plans.append((kind, entity, title, description, page_url, stories, paths))
+        return plans
 
-    def _write(self, path, data):
+    def generate_output(self, writer):
+        site = plain(Markup(self.settings.get("SITENAME", "")).striptags())
+        summary_only = bool(self.settings.get("CONNECTIONS_FEED_SUMMARY_ONLY"))
+        articles = self.context.get("articles", [])
+        newest = max(articles, key=self.order) if articles else None
+        fallback = self.dates(newest)[1] if newest is not None else EPOCH
+        plans = self._plan()
+        # How many more feeds need each story's entry in each format: a
+        # story's bytes are made for its first feed and dropped after its last.
+        self._uses = {}
+        for *_, stories, paths in plans:
+            for article in stories:
+                for fmt in paths:
+                    key = (id(article), fmt)
+                    self._uses[key] = self._uses.get(key, 0) + 1
+        self._fragments = {}
+        self._writer = EntryWriter(summary_only)
+        try:
+            for kind, entity, title, description, page_url, stories, paths in plans:
+                feed = Feed(
+                    feed_id=tag_uri(self.authority, _feed_key(kind, entity)),
+                    title=title,
+                    description=description,
+                    page=absolute(self.base, page_url),
+                    updated=max((self.dates(a)[1] for a in stories), default=fallback),
+                    site=site,
+                    language=self.settings.get("DEFAULT_LANG") or None,
+                )
+                for fmt, path in paths.items():
+                    entries = [self._fragment(a, fmt) for a in stories]
+                    self._write(path, feed.render(fmt, absolute(self.base, path), entries))
+                    del entries
+                    for article in stories:
+                        self._release(article, fmt)
+        finally:
+            self._fragments = self._uses = self._writer = None
+
+    def _fragment(self, article, fmt):
+        """The story's entry in `fmt`, serialised (once for all its feeds)."""
+        key = id(article)
+        made = self._fragments.get(key)
+        if made is None:
+            formats = [f for f in FORMATS if self._uses.get((key, f))]
+            made = self._fragments[key] = self._writer.fragments(Entry(article, self), formats)
+        return made[fmt]
+
+    def _release(self, article, fmt):
+        key = id(article)
+        self._uses[key, fmt] -= 1
+        if not self._uses[key, fmt]:
+            made = self._fragments[key]
+            del made[fmt]
+            if not made:
+                del self._fragments[key]
+
+    def _write(self, path, pieces):
         target = sanitised_join(self.output_path, path)
         os.makedirs(os.path.dirname(target), exist_ok=True)
         with open(target, "wb") as f:
-            f.write(data)
+            f.writelines(pieces)
         logger.info('Writing "%s"', target)
 
 
 class Feed:
-    """One feed's stories, rendered as Atom, RSS or JSON Feed bytes."""
+    """One feed: feedgen's feed-level elements and its stories' entries."""
 
     def __init__(self, **fields):
         self.__dict__.update(fields)
         self._fg = None
 
-    def render(self, fmt, self_url):
+    def render(self, fmt, self_url, entries):
+        """The feed's bytes, as a list of pieces: `entries` are its stories'
+        entries in `fmt`, newest first, each a tuple of bytes (EntryWriter)."""
         if fmt == "json":
-            return self._json(self_url)
+            return self._json(self_url, entries)
         fg = self._feedgen()
         # feedgen makes the last link the RSS <channel><link>: self first.
         fg.link(href=self_url, rel="self", type=FORMATS[fmt], replace=True)
         fg.link(href=self.page, rel="alternate", type="text/html")
         if fmt == "atom":
-            return fg.atom_str(pretty=True, encoding="UTF-8")
-        return fg.rss_str(pretty=True, encoding="UTF-8")
+            data = fg.atom_str(pretty=True, encoding="UTF-8")
+        else:
+            data = fg.rss_str(pretty=True, encoding="UTF-8")
+        return [split_tail(data, fmt), *(p for e in entries for p in e), XML_TAILS[fmt]]
 
     def _feedgen(self):
-        """The feedgen feed (built once, shared by the Atom and RSS output)."""
+        """The feedgen feed without entries (shared by the Atom and RSS output)."""
         if self._fg is not None:
             return self._fg
         fg = self._fg = FeedGenerator()
-        fg.load_extension("dc", atom=False, rss=True)
+        _extensions(fg)
         fg.id(self.feed_id)
         fg.title(self.title)
         fg.description(self.description)  # Atom <subtitle>, RSS <description>
@@ -356,42 +615,9 @@ class Feed:
         if self.language:
             fg.language(self.language)
         fg.updated(self.updated)
-        for e in self.entries:
-            fe = fg.add_entry(order="append")  # feedgen prepends by default
-            fe.id(e.id)
-            fe.title(e.title)
-            fe.link(href=e.link, rel="alternate", type="text/html")
-            fe.published(e.published)
-            fe.updated(e.updated)
-            for author in e.authors:
-                fe.author(author)
-                fe.dc.dc_creator(author["name"])
-            for category in e.categories:
-                fe.category({k: v for k, v in category.items() if v})
-            if e.summary:
-                fe.summary(e.summary, type="html")
-            if not self.summary_only and e.content:
-                fe.content(e.content, type="html")
         return fg
 
-    def _json(self, self_url):
-        items = []
-        for e in self.entries:
-            item = {"id": e.id, "url": e.link, "title": e.title}
-            if self.summary_only or not e.content:
-                item["content_html"] = e.summary
-            else:
-                item["content_html"] = e.content
-            summary = plain(html.unescape(Markup(e.summary).striptags()))
-            if summary:
-                item["summary"] = summary
-            item["date_published"] = e.published.isoformat()
-            item["date_modified"] = e.updated.isoformat()
-            if e.authors:
-                item["authors"] = [{"name": a["name"], "url": a["uri"]} for a in e.authors]
-            if e.categories:
-                item["tags"] = [c["term"] for c in e.categories]
-            items.append(item)
+    def _json(self, self_url, entries):
         data = {
             "version": "https://jsonfeed.org/version/1.1",
             "title": self.title,
@@ -402,8 +628,17 @@ class Feed:
         }
         if self.language:
             data["language"] = self.language
-        data["items"] = items
-        return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        # json.dumps(data + items, indent=2), with each item serialised once.
+        head = json.dumps(data, ensure_ascii=False, indent=2)[:-2]  # less "\n}"
+        if not entries:
+            return [(head + ',\n  "items": []\n}\n').encode("utf-8")]
+        pieces = [(head + ',\n  "items": [\n').encode("utf-8")]
+        for i, entry in enumerate(entries):
+            if i:
+                pieces.append(b",\n")
+            pieces.extend(entry)
+        pieces.append(b"\n  ]\n}\n")
+        return pieces
 
 
 def _feed_key(kind, entity):
