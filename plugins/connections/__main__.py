@@ -1,6 +1,8 @@
 """The command line: `python -m connections build|serve|check|new|comments`.
 
-Each subcommand lives in the module named for it and exposes `main(args)`.
+Each subcommand lives in the module named for it and exposes `main(args)`;
+a content or settings mistake it raises (ContentError) or a missing file is
+said here, in one line, never as a traceback.
 """
 
 import argparse
@@ -52,7 +54,16 @@ def parser():
 def main(argv=None):
     args = parser().parse_args(argv)
     module = importlib.import_module(f"connections.{COMMANDS[args.command]}")
-    return module.main(args)
+    from .diagnostics import ContentError
+
+    try:
+        return module.main(args)
+    except ContentError as exc:
+        print(f"connections: {exc}", file=sys.stderr)
+        return exc.exitcode
+    except FileNotFoundError as exc:
+        print(f"connections: {exc.filename}: no such file", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ from pelican import Pelican
 from pelican.log import init as init_logging
 from pelican.settings import read_settings
 
-from .diagnostics import ContentError
 
 logger = logging.getLogger(__name__)
 
@@ -44,13 +43,5 @@ def plain_findings(verbose=False):
 def main(args):
     init_logging(level=logging.INFO if args.verbose else logging.WARNING, name="pelican")
     plain_findings(args.verbose)
-    try:
-        settings = load_settings(args.settings, args.output)
-        build(settings)
-    except ContentError as exc:
-        print(f"connections: {exc}", file=sys.stderr)
-        return exc.exitcode
-    except FileNotFoundError as exc:
-        print(f"connections: {exc.filename}: no such file", file=sys.stderr)
-        return 2
+    build(load_settings(args.settings, args.output))
     return 0

@@ -281,39 +281,32 @@ def restore(root, backup_file, settings):
 
 def main(args):
     root = project_dir(args.settings)
-    try:
-        settings = _settings.apply_defaults(load_settings(args.settings))
-        comments.check_settings(settings)
-        if args.action == "config":
-            path = write_production_config(settings, root)
-            print(f"wrote {path}: fill in the [smtp] and [admin] values, copy it to the "
-                  "server and run `isso -c isso.cfg run` there (README, \"Comments\")")
-        elif args.action == "backup":
-            print(f"backed up the comments to {backup(root)}")
-        elif args.action == "restore":
-            if not args.file:
-                raise ContentError("comments: restore needs the backup file: "
-                                   "make comments-restore FROM=var/backups/comments-....db")
-            target, kept = restore(root, args.file, settings)
-            if kept:
-                print(f"kept the previous comments in {kept}")
-            print(f"restored {args.file} into {target}")
-        elif args.action == "run":
-            path, listen, _ = write_local_config(settings, root, "http://127.0.0.1:8000")
-            started = []
-            try:
-                process = start_isso(path, listen, started=started)
-                print(f"Isso answers on {listen} (database {root / LOCAL_DB}); Ctrl-C stops it")
-                process.wait()
-            except KeyboardInterrupt:
-                pass
-            finally:
-                for process in started:
-                    stop(process)
-    except ContentError as exc:
-        print(f"connections: {exc}", file=sys.stderr)
-        return exc.exitcode
-    except FileNotFoundError as exc:
-        print(f"connections: {exc.filename}: no such file", file=sys.stderr)
-        return 2
+    settings = _settings.apply_defaults(load_settings(args.settings))
+    comments.check_settings(settings)
+    if args.action == "config":
+        path = write_production_config(settings, root)
+        print(f"wrote {path}: fill in the [smtp] and [admin] values, copy it to the "
+              "server and run `isso -c isso.cfg run` there (README, \"Comments\")")
+    elif args.action == "backup":
+        print(f"backed up the comments to {backup(root)}")
+    elif args.action == "restore":
+        if not args.file:
+            raise ContentError("comments: restore needs the backup file: "
+                               "make comments-restore FROM=var/backups/comments-....db")
+        target, kept = restore(root, args.file, settings)
+        if kept:
+            print(f"kept the previous comments in {kept}")
+        print(f"restored {args.file} into {target}")
+    elif args.action == "run":
+        path, listen, _ = write_local_config(settings, root, "http://127.0.0.1:8000")
+        started = []
+        try:
+            process = start_isso(path, listen, started=started)
+            print(f"Isso answers on {listen} (database {root / LOCAL_DB}); Ctrl-C stops it")
+            process.wait()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            for process in started:
+                stop(process)
     return 0

@@ -23,7 +23,7 @@ from pelican.generators import Generator
 from . import source as sourcefile
 from .diagnostics import ContentError
 from .identity import report_shared_identities, report_shared_pages
-from .linking import STATE_KEY
+from .linking import STATE_KEY, unique
 from .names import fold
 from .registry import shown_path
 
@@ -141,8 +141,8 @@ class ConnectionsGenerator(Generator):
     def _connect_person(self, person):
         person.articles.sort(key=lambda a: a.date, reverse=True)
         person.authored.sort(key=lambda a: a.date, reverse=True)
-        stories = _unique(person.articles + person.authored)
-        person.events = _unique(
+        stories = unique(person.articles + person.authored)
+        person.events = unique(
             e for a in sorted(stories, key=lambda a: a.date, reverse=True)
             for e in a.connections["events"]
         )
@@ -227,16 +227,6 @@ class ConnectionsGenerator(Generator):
 def _most_often(items):
     counts = Counter(items)
     return [e for e, _ in sorted(counts.items(), key=lambda ec: (-ec[1], fold(ec[0].display_name)))]
-
-
-def _unique(items):
-    seen = set()
-    out = []
-    for item in items:
-        if id(item) not in seen:
-            seen.add(id(item))
-            out.append(item)
-    return out
 
 
 def _shown(content_root, key):

@@ -126,8 +126,8 @@ class Linker:
             )
             if person is not None:
                 authors.append(person)
-        people = _unique(tagged["person"])
-        events = _unique(tagged["event"])
+        people = unique(tagged["person"])
+        events = unique(tagged["event"])
         # Pelican recomputes `url` from URL settings at every access (a story
         # card reads it several times on every list page); it is final now.
         if not hasattr(content, "override_url"):
@@ -150,13 +150,14 @@ def mention_html(entity, shown=None):
     return f'<a class="{css}" href="{{filename}}/{entity.link_key}">{text}</a>'
 
 
-def _unique(entities):
+def unique(items):
+    """`items` without repeats (by identity), in their first order."""
     seen = set()
     out = []
-    for entity in entities:
-        if id(entity) not in seen:
-            seen.add(id(entity))
-            out.append(entity)
+    for item in items:
+        if id(item) not in seen:
+            seen.add(id(item))
+            out.append(item)
     return out
 
 

@@ -73,8 +73,8 @@ class MentionInlineProcessor(InlineProcessor):
         if target is not None:
             target = target.strip()
         if not text or target == "":
-            # An empty mention stays as written (never a link); the build and
-            # the check report it.
+            # An empty mention stays as written (never a link); `make check`
+            # reports it.
             return AtomicString(m.group(0)), m.start(0), m.end(0)
         kind = KINDS[m.group("sigil")]
         if target == text:

@@ -83,12 +83,6 @@ def main(args):
     except KeyboardInterrupt:
         print("\nStopped.")
         return 0
-    except ContentError as exc:
-        print(f"connections: {exc}", file=sys.stderr)
-        return exc.exitcode
-    except FileNotFoundError as exc:
-        print(f"connections: {exc.filename}: no such file", file=sys.stderr)
-        return 2
     finally:
         for process in started:
             comments_server.stop(process)
