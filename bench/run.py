@@ -25,6 +25,7 @@ scrolling) and counts its requests to other origins.
 """
 
 import argparse
+import contextlib
 import datetime
 import gzip
 import html.parser
@@ -357,6 +358,27 @@ def page_weight(output, page):
     }
 
 
+@contextlib.contextmanager
+def serving(output):
+    """Serve `output` on a free loopback port while the block runs; the origin."""
+    import functools
+    import http.server
+    import threading
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=str(output))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def browser_weight(output, page):
     """What a real Chromium fetches for `page` before the reader scrolls
     (a phone-sized viewport, as Lighthouse uses): bytes by resource type and
@@ -369,22 +391,9 @@ def browser_weight(output, page):
         return None
     if not chromium:
         return None
-    import functools
-    import http.server
-    import threading
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    handler = functools.partial(Quiet, directory=str(output))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    origin = f"http://127.0.0.1:{server.server_address[1]}"
-    url = f"{origin}/{Path(page).relative_to(output).as_posix()}"
     requests, sizes = [], {}
-    try:
+    with serving(output) as origin:
+        url = f"{origin}/{Path(page).relative_to(output).as_posix()}"
         with sync_playwright() as p:
             browser = p.chromium.launch(
                 executable_path=chromium,
@@ -406,9 +415,6 @@ def browser_weight(output, page):
                 urls = [r.url for r in requests]
             finally:
                 browser.close()
-    finally:
-        server.shutdown()
-        server.server_close()
     other = sorted({u for u in urls if not u.startswith(origin) and not u.startswith("data:")})
     return {
         "url_path": url[len(origin):], "requests": len(urls),
@@ -428,16 +434,9 @@ def lighthouse_scores(output, page):
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if not LIGHTHOUSE.exists() or not chromium:
         return None
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}/{Path(page).relative_to(output).as_posix()}"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
-         "--directory", str(output)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
     report = Path(output).parent / "lighthouse.json"
-    try:
-        _wait_for(url, server)
+    with serving(output) as origin:
+        url = f"{origin}/{Path(page).relative_to(output).as_posix()}"
         subprocess.run(
             [str(LIGHTHOUSE), url, "--quiet", "--output=json", f"--output-path={report}",
              "--only-categories=performance,accessibility,best-practices,seo",
@@ -446,34 +445,8 @@ def lighthouse_scores(output, page):
             env={**os.environ, "CHROME_PATH": chromium}, check=True,
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=180,
         )
-        data = json.loads(report.read_text(encoding="utf-8"))
-    finally:
-        server.terminate()
-        server.wait()
+    data = json.loads(report.read_text(encoding="utf-8"))
     return {name: round(cat["score"] * 100) for name, cat in data["categories"].items()}
-
-
-def _free_port():
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_for(url, process, timeout=20):
-    import urllib.request
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server for {url} exited")
-        try:
-            urllib.request.urlopen(url, timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{url} did not answer")
 
 
 def sample_story_weight(workdir):

@@ -86,7 +86,8 @@ class ConnectionsGenerator(Generator):
                 self.context["generated_content"][key] = entity
         today = self._today()
         upcoming = [e for e in self.events if e.start and (e.end or e.start) >= today]
-        past = [e for e in reversed(self.events) if e not in upcoming]
+        soon = {id(e) for e in upcoming}
+        past = [e for e in reversed(self.events) if id(e) not in soon]
         # Which tags and categories have a page (a draft's own may not, and
         # none do when TAG_SAVE_AS is ""): sets, asked in constant time.
         for kind in ("tag", "category"):
