@@ -14,6 +14,7 @@ from . import settings as _settings
 from .diagnostics import Findings
 from .feeds import FeedsGenerator
 from .generator import ConnectionsGenerator
+from .incremental import IncrementalWriter
 from .linking import STATE_KEY, Linker, state_of
 from .mentions import MentionExtension
 from .registry import Registry
@@ -68,9 +69,14 @@ def get_generators(pelican):
     return (ConnectionsGenerator, FeedsGenerator)
 
 
+def get_writer(pelican):
+    return IncrementalWriter
+
+
 def register():
     signals.initialized.connect(initialized)
     signals.article_generator_init.connect(start_build)
     signals.content_object_init.connect(link_content)
     signals.content_object_init.connect(comments.prepare)
     signals.get_generators.connect(get_generators)
+    signals.get_writer.connect(get_writer)

@@ -523,7 +523,7 @@ class FeedsGenerator(Generator):
         articles = self.context.get("articles", [])
         newest = max(articles, key=self.order) if articles else None
         fallback = self.dates(newest)[1] if newest is not None else EPOCH
-        plans = self._plan()
+        plans = self._unchanged_left_out(self._plan(), getattr(writer, "cache", None), fallback)
         # How many more feeds need each story's entry in each format: a
         # story's bytes are made for its first feed and dropped after its last.
         self._uses = {}
@@ -548,11 +548,42 @@ class FeedsGenerator(Generator):
                 for fmt, path in paths.items():
                     entries = [self._fragment(a, fmt) for a in stories]
                     self._write(path, feed.render(fmt, absolute(self.base, path), entries))
+                    if self._keys is not None:
+                        self._keys[0].records.wrote(self._target(path), self._keys[1].get(path))
                     del entries
                     for article in stories:
                         self._release(article, fmt)
         finally:
-            self._fragments = self._uses = self._writer = None
+            self._fragments = self._uses = self._writer = self._keys = None
+
+    def _unchanged_left_out(self, plans, cache, fallback):
+        """The plans without the feeds a warm build need not write again
+        (incremental.py): same stories, same feed, file as last written."""
+        self._keys = None
+        if cache is None:
+            return plans
+        keys = {}
+        left = []
+        for plan in plans:
+            kind, entity, title, description, page_url, stories, paths = plan
+            who = cache.fingerprints.of(entity)
+            for fmt, path in list(paths.items()):
+                key = keys[path] = cache.feed_key(
+                    self.context, kind, who, title, description, page_url, fmt, path,
+                    fallback, stories,
+                )
+                if cache.records.unchanged(self._target(path), key):
+                    cache.skipped += 1
+                    del paths[fmt]
+                else:
+                    cache.rendered += 1
+            if paths:
+                left.append(plan)
+        self._keys = (cache, keys)
+        return left
+
+    def _target(self, path):
+        return sanitised_join(self.output_path, path)
 
     def _fragment(self, article, fmt):
         """The story's entry in `fmt`, serialised (once for all its feeds)."""
@@ -573,7 +604,7 @@ class FeedsGenerator(Generator):
                 del self._fragments[key]
 
     def _write(self, path, pieces):
-        target = sanitised_join(self.output_path, path)
+        target = self._target(path)
         os.makedirs(os.path.dirname(target), exist_ok=True)
         with open(target, "wb") as f:
             f.writelines(pieces)

@@ -49,6 +49,9 @@ DEFAULTS = {
     # The domain in entry ids (tag:<authority>,...); None: the host of
     # FEED_DOMAIN or SITEURL. Set it once so moving the site keeps the ids.
     "CONNECTIONS_FEED_ID_AUTHORITY": None,
+    # With Pelican's content cache on, a warm build renders again only the
+    # pages and feeds whose inputs changed (incremental.py); False: all of them.
+    "CONNECTIONS_OUTPUT_CACHE": True,
     # Comments (comments.py): isso | giscus | disqus | remark42 | none, the
     # comment server's address, and the provider's own options.
     "COMMENTS_PROVIDER": "isso",
@@ -56,8 +59,11 @@ DEFAULTS = {
     "COMMENTS_OPTIONS": {},
 }
 
-# Templates the plugin paginates like Pelican's tag pages (None: DEFAULT_PAGINATION).
-PAGINATED = {"person": None, "event": None}
+# Templates paginated like Pelican's tag pages (None: DEFAULT_PAGINATION;
+# DEFAULT_PAGINATION = False puts every story on one page). The theme's story
+# lists read the stories of the page, so every list template is paginated.
+PAGINATED = {"index": None, "tag": None, "category": None, "author": None,
+             "person": None, "event": None}
 
 
 def apply_defaults(settings):

@@ -1,0 +1,199 @@
+"""Warm builds (Pelican's content cache and the plugin's output cache on)
+write exactly what a cold build of the same content writes, and skip the
+pages an edit does not touch.
+
+One site is built warm again and again, one edit after another, in the order
+below; after each edit its whole output is compared, byte for byte, with a
+cold build of the same content into a fresh folder.
+"""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, build_site
+
+WARM = {"LOAD_CONTENT_CACHE": True, "CACHE_CONTENT": True}
+STORY = "content/stories/a-map-of-the-night-market.md"
+STORY_PAGE = "2024/a-map-of-the-night-market/index.html"
+OTHER_PAGE = "2023/the-mechanic-at-the-end-of-the-fjord/index.html"
+
+
+class Site:
+    """A copy of the sample site, built warm into one folder."""
+
+    def __init__(self, root):
+        self.root = root
+        shutil.copytree(ROOT / "content", root / "content")
+        shutil.copytree(ROOT / "theme", root / "theme")
+        self.out = root / "warm" / "output"
+        self.settings = {"THEME": str(root / "theme")}
+        self.cold_builds = 0
+
+    def build(self):
+        """Build warm; {path: mtime_ns} of the files the build wrote."""
+        before = self.stamps()
+        build_site(self.root / "content", self.out, **WARM, **self.settings)
+        after = self.stamps()
+        return {rel for rel, stamp in after.items() if before.get(rel) != stamp}
+
+    def stamps(self):
+        if not self.out.exists():
+            return {}
+        return {
+            p.relative_to(self.out).as_posix(): p.stat().st_mtime_ns
+            for p in self.out.rglob("*") if p.is_file()
+        }
+
+    def cold(self):
+        self.cold_builds += 1
+        out = self.root / f"cold-{self.cold_builds}" / "output"
+        return build_site(self.root / "content", out, **self.settings)
+
+    def edit(self, rel, old, new):
+        path = self.root / rel
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"{old!r} is not in {rel}"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def differences(warm, cold):
+    """Files that differ or that the cold build has and the warm one lacks."""
+    warm_files = {p.relative_to(warm).as_posix() for p in warm.rglob("*") if p.is_file()}
+    cold_files = {p.relative_to(cold).as_posix() for p in cold.rglob("*") if p.is_file()}
+    missing = sorted(cold_files - warm_files)
+    different = sorted(
+        rel for rel in cold_files & warm_files
+        if (warm / rel).read_bytes() != (cold / rel).read_bytes()
+    )
+    return missing, different, sorted(warm_files - cold_files)
+
+
+def assert_same_as_cold(site):
+    """Same files, same bytes: what the content no longer makes is gone too
+    (a deleted story's page, a person's page once they are private)."""
+    assert differences(site.out, site.cold()) == ([], [], [])
+
+
+@pytest.fixture(scope="module")
+def warm_site(tmp_path_factory):
+    site = Site(tmp_path_factory.mktemp("incremental"))
+    wrote = site.build()
+    assert STORY_PAGE in wrote and OTHER_PAGE in wrote
+    return site
+
+
+def pages(wrote):
+    """What a build wrote, without the static files Pelican copies every time."""
+    return {rel for rel in wrote if not rel.startswith(("theme/", "images/"))}
+
+
+def test_a_build_with_nothing_changed_writes_no_page(warm_site):
+    assert pages(warm_site.build()) == set()
+    assert_same_as_cold(warm_site)
+
+
+def test_a_text_edit_renders_the_story_and_its_lists_only(warm_site):
+    warm_site.edit(STORY, "I went down to the old quay", "I walked down to the old quay")
+    wrote = pages(warm_site.build())
+    assert STORY_PAGE in wrote
+    assert "feeds/all.atom.xml" in wrote and "feeds/people/chloe-martin.atom.xml" in wrote
+    assert OTHER_PAGE not in wrote and "people/bjorn-asgeirsson/index.html" not in wrote
+    assert "walked down to the old quay" in (warm_site.out / STORY_PAGE).read_text()
+    assert_same_as_cold(warm_site)
+
+
+def test_a_person_added_to_a_story_is_on_their_page_and_feeds(warm_site):
+    warm_site.edit(STORY, "People: Olufemi Adeyemi, Chloé Martin",
+                   "People: Olufemi Adeyemi, Chloé Martin, Björn Ásgeirsson")
+    wrote = pages(warm_site.build())
+    assert {STORY_PAGE, "people/bjorn-asgeirsson/index.html", "people/index.html",
+            "feeds/people/bjorn-asgeirsson.atom.xml"} <= wrote
+    assert "A map of the night market" in (
+        warm_site.out / "people/bjorn-asgeirsson/index.html").read_text()
+    assert OTHER_PAGE not in wrote or "Björn" in (warm_site.out / OTHER_PAGE).read_text()
+    assert_same_as_cold(warm_site)
+
+
+def test_a_profile_edit_reaches_every_page_that_shows_it(warm_site):
+    warm_site.edit("content/people/bjorn-asgeirsson.md", "He keeps a notebook",
+                   "He keeps a battered notebook")
+    wrote = pages(warm_site.build())
+    assert "people/bjorn-asgeirsson/index.html" in wrote
+    assert_same_as_cold(warm_site)
+
+
+def test_a_person_made_private_disappears_everywhere(warm_site):
+    warm_site.edit("content/people/bjorn-asgeirsson.md", "Visibility: public",
+                   "Visibility: private")
+    warm_site.build()
+    assert_same_as_cold(warm_site)
+    for page in warm_site.out.rglob("*.html"):
+        assert "Ásgeirsson" not in page.read_text(encoding="utf-8"), page
+
+
+def test_a_new_story_and_a_title_change(warm_site):
+    (warm_site.root / "content/stories/a-late-ferry.md").write_text(
+        "Title: A late ferry\nDate: 2026-11-01 21:00\nAuthor: Maya Okafor\n"
+        "Category: Travel\nPeople: Zoë Laurent\n\n"
+        "The last ferry waited for @[Zoë Laurent] and me.\n",
+        encoding="utf-8",
+    )
+    warm_site.edit(STORY, "Title: A map of the night market",
+                   "Title: A map of the night market, drawn on a bag")
+    wrote = pages(warm_site.build())
+    assert "2026/a-late-ferry/index.html" in wrote
+    # The page under the old title is gone, as in a cold build.
+    assert not (warm_site.out / STORY_PAGE).exists()
+    assert_same_as_cold(warm_site)
+
+
+def test_a_deleted_story_leaves_its_lists(warm_site):
+    (warm_site.root / "content/stories/a-late-ferry.md").unlink()
+    wrote = pages(warm_site.build())
+    assert "index.html" in wrote and "people/zoe-laurent/index.html" in wrote
+    assert not (warm_site.out / "2026/a-late-ferry").exists()
+    assert_same_as_cold(warm_site)
+
+
+def test_a_template_edit_renders_the_pages_that_use_it(warm_site):
+    template = warm_site.root / "theme/templates/partials/connections.html"
+    template.write_text(template.read_text(encoding="utf-8").replace(
+        '<dl class="connections">', '<dl class="connections edited">'), encoding="utf-8")
+    wrote = pages(warm_site.build())
+    page = "2025/coffee-with-zoe-at-the-harbour/index.html"
+    assert {OTHER_PAGE, page} <= wrote
+    assert '<dl class="connections edited">' in (warm_site.out / page).read_text()
+    assert "people/index.html" not in wrote
+    assert_same_as_cold(warm_site)
+
+
+def test_a_setting_change_renders_every_page(warm_site):
+    warm_site.settings["SITENAME"] = "Meetings & Greetings"
+    wrote = pages(warm_site.build())
+    assert OTHER_PAGE in wrote and "feeds/all.atom.xml" in wrote
+    assert "Meetings &amp; Greetings" in (warm_site.out / OTHER_PAGE).read_text()
+    assert_same_as_cold(warm_site)
+
+
+def test_a_changed_day_moves_events_between_upcoming_and_past(warm_site):
+    warm_site.settings["CONNECTIONS_TODAY"] = "2027-12-31"
+    wrote = pages(warm_site.build())
+    assert "events/index.html" in wrote
+    assert_same_as_cold(warm_site)
+
+
+def test_output_files_deleted_or_edited_by_hand_are_written_again(warm_site):
+    (warm_site.out / OTHER_PAGE).unlink()
+    feed = warm_site.out / "feeds/all.rss.xml"
+    feed.write_text(feed.read_text(encoding="utf-8") + "<!-- hand edit -->", encoding="utf-8")
+    wrote = pages(warm_site.build())
+    assert {OTHER_PAGE, "feeds/all.rss.xml"} <= wrote
+    assert_same_as_cold(warm_site)
+
+
+def test_the_output_cache_can_be_turned_off(warm_site):
+    warm_site.settings["CONNECTIONS_OUTPUT_CACHE"] = False
+    wrote = pages(warm_site.build())
+    assert OTHER_PAGE in wrote and "feeds/all.atom.xml" in wrote
