@@ -16,6 +16,7 @@ from .feeds import FeedsGenerator
 from .generator import ConnectionsGenerator
 from .incremental import IncrementalWriter
 from .linking import STATE_KEY, Linker, state_of
+from .markdown_reader import use_reusing_reader
 from .mentions import MentionExtension
 from .registry import Registry
 from .structured_data import connections_jsonld
@@ -80,3 +81,4 @@ def register():
     signals.content_object_init.connect(comments.prepare)
     signals.get_generators.connect(get_generators)
     signals.get_writer.connect(get_writer)
+    signals.readers_init.connect(use_reusing_reader)
