@@ -36,6 +36,9 @@ def initialized(pelican):
     extensions = settings.setdefault("MARKDOWN", {}).setdefault("extensions", [])
     if not any(isinstance(e, MentionExtension) for e in extensions):
         extensions.append(MentionExtension())
+    # Each build makes its own Jinja environment, so templates need no check
+    # for changes on every include (a stat per include otherwise).
+    settings.setdefault("JINJA_ENVIRONMENT", {}).setdefault("auto_reload", False)
     settings.setdefault("JINJA_GLOBALS", {}).update(
         connections_jsonld=connections_jsonld, story_summary=story_summary
     )
