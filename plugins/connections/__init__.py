@@ -11,6 +11,7 @@ from pelican.contents import Article, Page
 
 from . import comments
 from . import settings as _settings
+from .content_memo import release_written_story
 from .diagnostics import Findings
 from .feeds import FeedsGenerator
 from .generator import ConnectionsGenerator
@@ -85,3 +86,4 @@ def register():
     signals.get_generators.connect(get_generators)
     signals.get_writer.connect(get_writer)
     signals.readers_init.connect(use_reusing_reader)
+    signals.content_written.connect(release_written_story)
