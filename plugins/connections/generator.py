@@ -177,14 +177,7 @@ class ConnectionsGenerator(Generator):
             )
 
     def _today(self):
-        today = self.settings["CONNECTIONS_TODAY"]
-        if today:
-            return datetime.date.fromisoformat(str(today))
-        try:
-            zone = zoneinfo.ZoneInfo(self.settings.get("TIMEZONE") or "UTC")
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            zone = datetime.timezone.utc
-        return datetime.datetime.now(zone).date()
+        return build_day(self.settings)
 
     # --- output -------------------------------------------------------------
 
@@ -238,3 +231,15 @@ def _content_key(path, content_root):
     return os.path.relpath(os.path.abspath(path), os.path.abspath(content_root)).replace(
         os.sep, "/"
     )
+
+
+def build_day(settings):
+    """CONNECTIONS_TODAY, else the day of the build in TIMEZONE."""
+    today = settings.get("CONNECTIONS_TODAY")
+    if today:
+        return datetime.date.fromisoformat(str(today))
+    try:
+        zone = zoneinfo.ZoneInfo(settings.get("TIMEZONE") or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = datetime.timezone.utc
+    return datetime.datetime.now(zone).date()

@@ -49,7 +49,8 @@ from pelican.urlwrappers import URLWrapper
 from pelican.utils import sanitised_join
 from pelican.writers import Writer
 
-from .registry import Entity, Event, Person
+from .generator import build_day
+from .registry import Entity
 
 logger = logging.getLogger(__name__)
 
@@ -374,9 +375,8 @@ class OutputCache:
                 for table in ("generated_content", "static_content")
                 for name, item in sorted(context.get(table, {}).items())
             }
-            today = self.settings.get("CONNECTIONS_TODAY") or datetime.date.today().isoformat()
             self._base = _digest(
-                _code_version() + fp.of(settings) + fp.of(links) + today
+                _code_version() + fp.of(settings) + fp.of(links) + fp.of(build_day(self.settings))
             )
         return self._base
 
