@@ -34,6 +34,7 @@ import json
 import logging
 import os
 import re
+import zlib
 from urllib.parse import quote, urljoin, urlparse, urlsplit
 
 from feedgen.feed import FeedGenerator
@@ -586,13 +587,20 @@ class FeedsGenerator(Generator):
         return sanitised_join(self.output_path, path)
 
     def _fragment(self, article, fmt):
-        """The story's entry in `fmt`, serialised (once for all its feeds)."""
+        """The story's entry in `fmt`, serialised (once for all its feeds).
+
+        A story in several feeds waits, between them, with its content (the
+        bulk of an entry) compressed: thousands of stories wait at once in a
+        large site, and compressing costs far less than serialising again."""
         key = id(article)
         made = self._fragments.get(key)
         if made is None:
             formats = [f for f in FORMATS if self._uses.get((key, f))]
-            made = self._fragments[key] = self._writer.fragments(Entry(article, self), formats)
-        return made[fmt]
+            made = self._writer.fragments(Entry(article, self), formats)
+            if sum(self._uses[key, f] for f in formats) > len(formats):
+                made = _packed(made)
+            self._fragments[key] = made
+        return _unpacked(made[fmt])
 
     def _release(self, article, fmt):
         key = id(article)
@@ -609,6 +617,28 @@ class FeedsGenerator(Generator):
         with open(target, "wb") as f:
             f.writelines(pieces)
         logger.info('Writing "%s"', target)
+
+
+class _Packed(bytes):
+    """A fragment's piece kept compressed (zlib) while it waits for its next feed."""
+
+
+def _packed(made):
+    """The fragments of one story with their content, the piece the Atom and
+    the RSS fragment share, compressed once."""
+    packed = {}
+
+    def pack(piece):
+        if id(piece) not in packed:
+            packed[id(piece)] = _Packed(zlib.compress(piece, 1))
+        return packed[id(piece)]
+
+    return {fmt: (pieces[0], pack(pieces[1]), pieces[2]) if len(pieces) == 3 else pieces
+            for fmt, pieces in made.items()}
+
+
+def _unpacked(pieces):
+    return tuple(zlib.decompress(p) if isinstance(p, _Packed) else p for p in pieces)
 
 
 class Feed:
