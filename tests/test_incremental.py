@@ -197,3 +197,35 @@ def test_the_output_cache_can_be_turned_off(warm_site):
     warm_site.settings["CONNECTIONS_OUTPUT_CACHE"] = False
     wrote = pages(warm_site.build())
     assert OTHER_PAGE in wrote and "feeds/all.atom.xml" in wrote
+
+
+def _story(text, title="At the pier", lang="en"):
+    import datetime
+
+    from pelican.contents import Article
+    from pelican.settings import DEFAULT_CONFIG
+
+    return Article(text, metadata={"title": title, "lang": lang,
+                                   "date": datetime.datetime(2025, 5, 1, 9, 0)},
+                   settings=dict(DEFAULT_CONFIG), context={})
+
+
+def test_fingerprints_follow_what_a_story_holds_and_end_on_translations():
+    from connections.incremental import Fingerprints
+
+    def fingerprint(text, other_title):
+        story, translation = _story(text), _story("<p>Au quai.</p>", other_title, "fr")
+        story.translations, translation.translations = [translation], [story]
+        return Fingerprints().of([story, translation])
+
+    same = fingerprint("<p>At the pier.</p>", "Au quai")
+    assert fingerprint("<p>At the pier.</p>", "Au quai") == same  # stable, and ends
+    assert fingerprint("<p>On the pier.</p>", "Au quai") != same
+    assert fingerprint("<p>At the pier.</p>", "Sur le quai") != same
+
+
+def test_values_it_cannot_fingerprint_never_match():
+    from connections.incremental import Fingerprints
+
+    thing = object()
+    assert Fingerprints().of(thing) != Fingerprints().of(thing)

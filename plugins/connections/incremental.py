@@ -41,7 +41,6 @@ import os
 from pathlib import Path
 
 from jinja2 import meta, nodes
-from markupsafe import Markup
 from pelican import signals
 from pelican.contents import Content
 from pelican.paginator import Page, Paginator
@@ -173,6 +172,7 @@ class Fingerprints:
 
     def __init__(self):
         self._memo = {}  # id -> (object, fingerprint): the object is kept alive
+        self._inside = 0  # > 0 while fingerprinting a story
 
     def _memoized(self, value, kind, make):
         key = (id(value), kind)
@@ -206,6 +206,8 @@ class Fingerprints:
         if depth > 12:
             return _unstable(value)
         if isinstance(value, Content):
+            if self._inside:  # a translation of a story...: by who it is
+                return self._identity(value)
             return self._memoized(value, "content", self._content)
         if isinstance(value, Entity):
             if subjects:
@@ -237,12 +239,26 @@ class Fingerprints:
 
     def _content(self, content):
         own = {k: v for k, v in vars(content).items() if k not in DERIVED_ATTRIBUTES}
-        # Other stories it points at (translations...) by who they are, not
-        # what they hold: their own pages carry the rest.
-        return _digest(type(content).__qualname__ + self.of(own, 1))
+        return _digest(type(content).__qualname__ + self._within(own))
+
+    def _within(self, value):
+        """`value`'s fingerprint, where other stories (a story's translations)
+        count by who they are, not by all they hold: their own pages carry
+        the rest, and stories that point at each other end."""
+        self._inside += 1
+        try:
+            return self.of(value, 1)
+        finally:
+            self._inside -= 1
 
     def _identity(self, content):
-        return f"{type(content).__qualname__}({content.source_path!r},{content.url!r})"
+        try:
+            url = content.url
+        except KeyError:  # a kind of content without URL settings (a profile)
+            url = None
+        return (f"{type(content).__qualname__}({content.source_path!r},{url!r},"
+                f"{self.of(getattr(content, 'title', None))},"
+                f"{self.of(getattr(content, 'lang', None))})")
 
     def _card(self, entity):
         own = {k: v for k, v in vars(entity).items()
