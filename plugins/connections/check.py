@@ -30,7 +30,7 @@ from . import source as sourcefile
 from .diagnostics import ContentError, Findings
 from .identity import report_shared_identities, report_shared_pages
 from .linking import MENTION_ELEMENT, Linker
-from .mentions import MENTION_PATTERN
+from .mentions import ESCAPE, MENTION_PATTERN, start_rule
 from .names import fold
 from .registry import Registry, shown_path
 
@@ -59,9 +59,9 @@ _INTRASITE = re.compile(
 # Where a mention may start in the source: the extension's own rule (after
 # white space or opening punctuation), where what Markdown had turned into
 # a placeholder (\x03) before mentions were read is a code span's backtick.
-_MENTION_START = re.match(r"\(\?<!\[\^[^\]]*\]\)", MENTION_PATTERN).group(0).replace(r"\x03", r"\x03`")
+_MENTION_START = start_rule(also="`")
 _START_BEFORE = re.compile(_MENTION_START.replace("(?<!", "(?!", 1), re.S)
-_MENTION_CORE = re.compile(MENTION_PATTERN[len(re.match(r"\(\?<!\[\^[^\]]*\]\)", MENTION_PATTERN).group(0)):])
+_MENTION_CORE = re.compile(ESCAPE + MENTION_PATTERN)
 # `#@[Ed]` is a heading made of a mention (`##[Ed]` is not a heading at all).
 _OPEN_MENTION = re.compile(
     _MENTION_START + r"(?<!\\)(?P<sigil>[@#])\[(?P<rest>[^\]\n]*)$", re.M

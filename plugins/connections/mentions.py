@@ -33,15 +33,29 @@ from markdown.util import AtomicString
 
 KINDS = {"@": "person", "#": "event"}
 
-# A mention starts the text or follows white space, opening punctuation or
-# another inline element (Markdown's placeholder ends in \x03), so
-# "ann@[host]" (an e-mail address) and "https://x.org/#[a]" never match.
+# The pattern starts with its sigil, so that searching a text for it is one
+# fast scan; what may come before a mention is checked in handleMatch.
 MENTION_PATTERN = (
-    r"(?<![^\s(\[{\"'\u201c\u2018\u00ab>*_~\x03])"
-    r"(?:(?P<escape>\\)(?=[@#]\[))?"
     r"(?P<sigil>[@#])\[(?P<text>[^\[\]\n]*)\]"
     r"(?:\((?P<target>[^()\n]*)\))?"
 )
+# A mention (or its escape, \@[...]) starts the text or follows white space,
+# opening punctuation or another inline element (Markdown's placeholder ends
+# in \x03), so "ann@[host]" (an e-mail address) and "https://x.org/#[a]"
+# never match.
+MAY_PRECEDE = "([{\"'\u201c\u2018\u00ab>*_~\x03"
+# The escape a writer puts before a mention to keep it as text.
+ESCAPE = r"(?:(?P<escape>\\)(?=[@#]\[))?"
+
+
+def start_rule(also=""):
+    """The same rule as a regular expression look-behind (check.py reads the
+    source with it): a mention may start here, or also after `also`."""
+    return r"(?<![^\s" + re.escape(MAY_PRECEDE + also) + "])"
+
+
+def _may_follow(data, index):
+    return index < 0 or data[index].isspace() or data[index] in MAY_PRECEDE
 
 # Between the code-span processor (190) and backslash escapes (180), so that
 # `\@[...]` and `\#[...]` are ours to keep literal, and before links (160), so
@@ -66,8 +80,15 @@ class MentionInlineProcessor(InlineProcessor):
         self.builder = builder
 
     def handleMatch(self, m, data):
-        if m.group("escape"):
-            return AtomicString(m.group(0)[1:]), m.start(0), m.end(0)
+        start = m.start(0)
+        escaped = start > 0 and data[start - 1] == "\\"
+        if escaped:
+            start -= 1
+        if not _may_follow(data, start - 1):
+            return None, None, None
+        if escaped:
+            return AtomicString(m.group(0)), start, m.end(0)
+        start = m.start(0)
         text = m.group("text").strip()
         target = m.group("target")
         if target is not None:
@@ -75,11 +96,11 @@ class MentionInlineProcessor(InlineProcessor):
         if not text or target == "":
             # An empty mention stays as written (never a link); `make check`
             # reports it.
-            return AtomicString(m.group(0)), m.start(0), m.end(0)
+            return AtomicString(m.group(0)), start, m.end(0)
         kind = KINDS[m.group("sigil")]
         if target == text:
             target = None
-        return self.builder(kind, text, target), m.start(0), m.end(0)
+        return self.builder(kind, text, target), start, m.end(0)
 
 
 class HashHeaderNotMentionProcessor(HashHeaderProcessor):
