@@ -23,6 +23,12 @@ DEFAULT_DATE_FORMAT = "%-d %B %Y"
 DEFAULT_PAGINATION = 10
 
 THEME = "theme"
+# Warm builds (make html, make serve's rebuilds): Pelican's content cache
+# skips reading unchanged stories, and the plugin skips rendering unchanged
+# pages (README, "Warm builds"). make clean empties the cache.
+CACHE_PATH = "cache"
+CACHE_CONTENT = True
+LOAD_CONTENT_CACHE = True
 # The theme escapes every value it prints (names, titles, summaries' text...);
 # only HTML rendered from Markdown (story content, summaries, bios) is marked
 # |safe in the templates.

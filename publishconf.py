@@ -1,8 +1,8 @@
 """Settings for the published site: `make publish` (and rsync_upload, github).
 
 Imports everything from pelicanconf.py, then switches to absolute URLs,
-turns feeds on with their absolute domain, cleans the output directory and
-makes content warnings fail the build.
+turns feeds on with their absolute domain, builds from nothing into a clean
+output directory and makes content warnings fail the build.
 """
 
 import os
@@ -16,6 +16,9 @@ RELATIVE_URLS = False
 FEED_DOMAIN = SITEURL
 
 DELETE_OUTPUT_DIRECTORY = True
+# A published build starts from nothing: no cache read, none written.
+LOAD_CONTENT_CACHE = False
+CACHE_CONTENT = False
 OUTPUT_RETENTION = [".git", "CNAME"]
 
 # A published site must not carry a content mistake: warnings fail the build.

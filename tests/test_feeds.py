@@ -215,6 +215,16 @@ def test_a_persons_feed_holds_the_stories_they_appear_in_and_wrote(out):
     assert wren.entries == [] and wren.feed.title == "Wren Castellano · Connection Stories"
 
 
+def test_person_and_event_feeds_hold_their_newest_stories_up_to_their_limit(tmp_path):
+    limited = build(tmp_path, "limited", CONNECTIONS_ENTITY_FEED_MAX_ITEMS=2, FEED_MAX_ITEMS=3)
+    kofi = parse(limited / "feeds" / "people" / "kofi-mensah.atom.xml")
+    assert titles(kofi) == [TRICKY_TITLE_SHOWN, "Lanterns over the canal"]
+    assert titles(parse(limited / "feeds" / "all.rss.xml")) == SITE_ORDER[:3]
+    same = build(tmp_path, "same", CONNECTIONS_ENTITY_FEED_MAX_ITEMS=None, FEED_MAX_ITEMS=3)
+    kofi = parse(same / "feeds" / "people" / "kofi-mensah.atom.xml")
+    assert titles(kofi) == [TRICKY_TITLE_SHOWN, "Lanterns over the canal", "Notes from the ferry"]
+
+
 def test_an_events_feed_holds_its_stories(out):
     lanterns = parse(out / "feeds" / "events" / "lantern-festival-2025.rss.xml")
     assert lanterns.feed.title == "Lantern Festival 2025 · Connection Stories"

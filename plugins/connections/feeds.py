@@ -34,7 +34,6 @@ import json
 import logging
 import os
 import re
-import zlib
 from urllib.parse import quote, urljoin, urlparse, urlsplit
 
 from feedgen.feed import FeedGenerator
@@ -494,8 +493,13 @@ class FeedsGenerator(Generator):
 
     def _plan(self):
         """[(kind, entity, title, description, page url, stories, {format: path})]
-        for the feeds to write, each with its newest FEED_MAX_ITEMS stories."""
-        limit = self.settings.get("FEED_MAX_ITEMS")
+        for the feeds to write, each with its newest stories: FEED_MAX_ITEMS
+        for the site's, CONNECTIONS_ENTITY_FEED_MAX_ITEMS for a person's or an
+        event's (None: FEED_MAX_ITEMS too)."""
+        site_limit = self.settings.get("FEED_MAX_ITEMS")
+        entity_limit = self.settings.get("CONNECTIONS_ENTITY_FEED_MAX_ITEMS")
+        if entity_limit is None:
+            entity_limit = site_limit
         plans = []
         written = {}
         for kind, entity, title, description, page_url, stories in self.feeds():
@@ -514,6 +518,7 @@ class FeedsGenerator(Generator):
                 written[path] = FEED_SETTINGS[kind][fmt]
                 paths[fmt] = path
             if paths:
+                limit = site_limit if kind == "site" else entity_limit
                 stories = newest_first(stories, key=self.order)[:limit]
                 plans.append((kind, entity, title, description, page_url, stories, paths))
         return plans
@@ -587,20 +592,13 @@ class FeedsGenerator(Generator):
         return sanitised_join(self.output_path, path)
 
     def _fragment(self, article, fmt):
-        """The story's entry in `fmt`, serialised (once for all its feeds).
-
-        A story in several feeds waits, between them, with its content (the
-        bulk of an entry) compressed: thousands of stories wait at once in a
-        large site, and compressing costs far less than serialising again."""
+        """The story's entry in `fmt`, serialised (once for all its feeds)."""
         key = id(article)
         made = self._fragments.get(key)
         if made is None:
             formats = [f for f in FORMATS if self._uses.get((key, f))]
-            made = self._writer.fragments(Entry(article, self), formats)
-            if sum(self._uses[key, f] for f in formats) > len(formats):
-                made = _packed(made)
-            self._fragments[key] = made
-        return _unpacked(made[fmt])
+            made = self._fragments[key] = self._writer.fragments(Entry(article, self), formats)
+        return made[fmt]
 
     def _release(self, article, fmt):
         key = id(article)
@@ -617,28 +615,6 @@ class FeedsGenerator(Generator):
         with open(target, "wb") as f:
             f.writelines(pieces)
         logger.info('Writing "%s"', target)
-
-
-class _Packed(bytes):
-    """A fragment's piece kept compressed (zlib) while it waits for its next feed."""
-
-
-def _packed(made):
-    """The fragments of one story with their content, the piece the Atom and
-    the RSS fragment share, compressed once."""
-    packed = {}
-
-    def pack(piece):
-        if id(piece) not in packed:
-            packed[id(piece)] = _Packed(zlib.compress(piece, 1))
-        return packed[id(piece)]
-
-    return {fmt: (pieces[0], pack(pieces[1]), pieces[2]) if len(pieces) == 3 else pieces
-            for fmt, pieces in made.items()}
-
-
-def _unpacked(pieces):
-    return tuple(zlib.decompress(p) if isinstance(p, _Packed) else p for p in pieces)
 
 
 class Feed:

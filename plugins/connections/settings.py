@@ -44,6 +44,9 @@ DEFAULTS = {
     "EVENT_FEED_ATOM": "feeds/events/{slug}.atom.xml",
     "EVENT_FEED_RSS": "feeds/events/{slug}.rss.xml",
     "EVENT_FEED_JSON": None,  # e.g. "feeds/events/{slug}.json"
+    # Entries in a person's or an event's feed, newest first (the site's feed
+    # has Pelican's FEED_MAX_ITEMS); None: FEED_MAX_ITEMS as well.
+    "CONNECTIONS_ENTITY_FEED_MAX_ITEMS": 20,
     # True: entries carry the summary only; readers follow the link for the rest.
     "CONNECTIONS_FEED_SUMMARY_ONLY": False,
     # The domain in entry ids (tag:<authority>,...); None: the host of
