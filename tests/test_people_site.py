@@ -85,6 +85,15 @@ def test_event_page(people_site):
     assert chips(page, "met") == ["José Álvarez", "Zoë Laurent", "Ada Brennan", "Jonas Lindqvist", "Ottoline"]
 
 
+def test_an_event_page_lists_the_people_met_most_often_and_counts_the_rest(tmp_path):
+    out = build_site(SITES / "people" / "content", tmp_path / "out", CONNECTIONS_EVENT_PEOPLE_MAX=2)
+    page = soup(out / "events/harbour-congress-2024/index.html")
+    assert chips(page, "met") == ["José Álvarez", "Zoë Laurent"]
+    assert "and 3 more in the stories below." in page.select_one('[aria-labelledby="met"]').get_text()
+    (event,) = jsonld(page)
+    assert [a["name"] for a in event["attendee"]] == ["José Álvarez", "Zoë Laurent"]
+
+
 def test_story_lists_its_people_and_events_near_the_title(people_site):
     page = soup(people_site / "2024/first-morning-at-the-congress/index.html")
     listed = [a.get_text(strip=True) for a in page.select("header .connections a")]

@@ -67,10 +67,15 @@ class ConnectionsGenerator(Generator):
                 author.authored.append(article)
         for person in people:
             self._connect_person(person)
+        shown = self.settings["CONNECTIONS_EVENT_PEOPLE_MAX"]
         for event in events:
-            event.people = _most_often(
+            met = _most_often(
                 p for a in event.articles for p in a.connections["people"] if p.listed
             )
+            # An event's page lists the people met there most often; the rest
+            # are in its stories (a page's cost must not grow with them).
+            event.people_met = len(met)
+            event.people = met[:shown] if shown is not None else met
         self.people = sorted(
             (p for p in people if p.listed and (p.has_profile or p.articles or p.authored)),
             key=lambda p: fold(p.display_name),

@@ -66,7 +66,7 @@ RUN_SETTINGS = {
 # rendered, or that hold the whole build.
 DERIVED_ATTRIBUTES = {"_context", "settings", "summary_source"}
 # What a person or event carries about the stories that tag it.
-LISTED_WITH = ("articles", "authored", "people", "events", "connected")
+LISTED_WITH = ("articles", "authored", "people", "events", "connected", "people_met")
 PACKAGES = ("pelican", "jinja2", "markdown", "feedgen", "lxml", "markupsafe")
 
 
@@ -268,8 +268,11 @@ class Fingerprints:
     def _subject(self, entity):
         listed = []
         for name in LISTED_WITH:
-            for item in getattr(entity, name, None) or ():
-                listed.append(self._listing(item))
+            value = getattr(entity, name, None)
+            if isinstance(value, (list, tuple)):
+                listed.extend(self._listing(item) for item in value)
+            else:
+                listed.append(self.of(value))
             listed.append("|")
         return _digest(self._card(entity) + "".join(listed))
 

@@ -122,6 +122,7 @@ class Event(Entity):
         self.end = None
         self.location = ""
         self.event_url = ""
+        self.people_met = 0  # how many listed people its stories tag
 
     @property
     def year(self):

@@ -21,6 +21,9 @@ DEFAULTS = {
     "CONNECTIONS_PRIVATE_PLACEHOLDER": "someone",
     # How many people "connected with" lists on a person's page.
     "CONNECTIONS_CONNECTED_MAX": 8,
+    # How many people an event's page lists as met there, most often first
+    # (None: all of them).
+    "CONNECTIONS_EVENT_PEOPLE_MAX": 24,
     # The day that splits events into upcoming and past ("YYYY-MM-DD");
     # None means the day of the build in TIMEZONE.
     "CONNECTIONS_TODAY": None,
@@ -65,8 +68,9 @@ DEFAULTS = {
 # Templates paginated like Pelican's tag pages (None: DEFAULT_PAGINATION;
 # DEFAULT_PAGINATION = False puts every story on one page). The theme's story
 # lists read the stories of the page, so every list template is paginated.
+# Person and event pages list titles, not summaries: 30 a page.
 PAGINATED = {"index": None, "tag": None, "category": None, "author": None,
-             "person": None, "event": None}
+             "person": 30, "event": 30}
 
 
 def apply_defaults(settings):
