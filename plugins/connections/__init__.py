@@ -21,7 +21,7 @@ from .markdown_reader import use_reusing_reader
 from .mentions import MentionExtension
 from .registry import Registry
 from .structured_data import connections_jsonld
-from .summaries import story_summary
+from .summaries import story_description, story_summary
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +41,9 @@ def initialized(pelican):
     # for changes on every include (a stat per include otherwise).
     settings.setdefault("JINJA_ENVIRONMENT", {}).setdefault("auto_reload", False)
     settings.setdefault("JINJA_GLOBALS", {}).update(
-        connections_jsonld=connections_jsonld, story_summary=story_summary
+        connections_jsonld=connections_jsonld,
+        story_summary=story_summary,
+        story_description=story_description,
     )
     # Stories are linked to people and events after they are read, every
     # build: a cache of whole story objects would serve stale links.

@@ -64,7 +64,7 @@ RUN_SETTINGS = {
 }
 # Attributes of a story that are worked out from the others when a page is
 # rendered, or that hold the whole build.
-DERIVED_ATTRIBUTES = {"_context", "settings", "summary_source"}
+DERIVED_ATTRIBUTES = {"_context", "settings", "summary_source", "_url_memo"}
 # What a person or event carries about the stories that tag it.
 LISTED_WITH = ("articles", "authored", "people", "events", "connected", "people_met")
 PACKAGES = ("pelican", "jinja2", "markdown", "feedgen", "lxml", "markupsafe")
@@ -262,7 +262,7 @@ class Fingerprints:
 
     def _card(self, entity):
         own = {k: v for k, v in vars(entity).items()
-               if k not in LISTED_WITH and k != "settings"}
+               if k not in LISTED_WITH and k not in DERIVED_ATTRIBUTES}
         return _digest(type(entity).__qualname__ + self.of(own, 1))
 
     def _subject(self, entity):

@@ -58,6 +58,24 @@ class Entity(URLWrapper):
     def page_name(self):
         return os.path.splitext(self.save_as)[0]
 
+    # A page names a person or event many times (chips, mention links, JSON-LD,
+    # cards): their address is worked out once per name and slug, not each time.
+    @property
+    def url(self):
+        return self._memo("url", URLWrapper.url.fget)
+
+    @property
+    def save_as(self):
+        return self._memo("save_as", URLWrapper.save_as.fget)
+
+    def _memo(self, what, compute):
+        key = (self.name, self.slug)
+        memo = self.__dict__.setdefault("_url_memo", {})
+        hit = memo.get(what)
+        if hit is None or hit[0] != key:
+            hit = memo[what] = (key, compute(self))
+        return hit[1]
+
     @property
     def link_key(self):
         """The `{filename}` key that mention links point at (never a hidden name)."""

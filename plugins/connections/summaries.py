@@ -57,3 +57,9 @@ def story_summary(ctx, article):
     if siteurl is None:
         siteurl = ctx.get("SITEURL", "")
     return Markup(summary_html(article, siteurl))
+
+
+def story_description(article):
+    """`{{ story_description(article) }}`: the summary as plain text (for
+    `<meta name="description">`). Tags go, so its links need no filling in."""
+    return Markup(summary_source(article)).striptags()
