@@ -158,7 +158,7 @@ def test_a_deleted_story_leaves_its_lists(warm_site):
 
 
 def test_a_template_edit_renders_the_pages_that_use_it(warm_site):
-    template = warm_site.root / "theme/templates/partials/connections.html"
+    template = warm_site.root / "theme/templates/partials/story.html"
     template.write_text(template.read_text(encoding="utf-8").replace(
         '<dl class="connections">', '<dl class="connections edited">'), encoding="utf-8")
     wrote = pages(warm_site.build())
