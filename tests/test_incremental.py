@@ -225,7 +225,12 @@ def test_fingerprints_follow_what_a_story_holds_and_end_on_translations():
 
 
 def test_values_it_cannot_fingerprint_never_match():
+    import re
+
     from connections.incremental import Fingerprints
 
     thing = object()
     assert Fingerprints().of(thing) != Fingerprints().of(thing)
+    pattern = re.compile(r"\d+")
+    assert Fingerprints().of(pattern) == Fingerprints().of(re.compile(r"\d+"))
+    assert Fingerprints().of(pattern) != Fingerprints().of(re.compile(r"\w+"))

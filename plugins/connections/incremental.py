@@ -231,6 +231,9 @@ class Fingerprints:
             return f"callable({getattr(value, '__module__', '')}.{value.__qualname__})"
         if hasattr(value, "__dict__"):
             return f"{kind.__qualname__}{self.of(vars(value), depth + 1)}"
+        shown = repr(value)
+        if " at 0x" not in shown:  # a compiled pattern, a Decimal...: says what it is
+            return f"{kind.__qualname__}:{shown}"
         return _unstable(value)
 
     def subject(self, entity):
@@ -359,6 +362,14 @@ def _reads_paginators_safely(tree):
     return True
 
 
+def _address(item):
+    """(url, save_as) of what a `{filename}` or `{static}` link may point at."""
+    try:
+        return getattr(item, "url", None), getattr(item, "save_as", None)
+    except KeyError:  # a kind of content without URL settings
+        return None, None
+
+
 def _code_version():
     parts = []
     for package in PACKAGES:
@@ -390,7 +401,7 @@ class OutputCache:
             fp = self.fingerprints
             settings = {k: v for k, v in self.settings.items() if k not in RUN_SETTINGS}
             links = {
-                name: (getattr(item, "url", None), getattr(item, "save_as", None))
+                name: _address(item)
                 for table in ("generated_content", "static_content")
                 for name, item in sorted(context.get(table, {}).items())
             }
