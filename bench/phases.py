@@ -43,6 +43,10 @@ PHASES = [
     ("  connections: JSON-LD", "connections.structured_data", "connections_jsonld"),
     ("  connections: story summaries", "connections.summaries", "story_summary"),
     ("writing files (Pelican writer, incl. rendering)", "pelican.writers", "Writer.write_file"),
+    ("warm builds: Pelican's content cache, loaded", "pelican.cache", "FileDataCacher.__init__"),
+    ("warm builds: Pelican's content cache, saved", "pelican.cache", "FileDataCacher.save_cache"),
+    ("warm builds: fingerprints of pages", "connections.incremental", "OutputCache.page_key"),
+    ("warm builds: fingerprints of feeds", "connections.feeds", "FeedsGenerator._unchanged_left_out"),
 ]
 
 

@@ -7,7 +7,12 @@ below; after each edit its whole output is compared, byte for byte, with a
 cold build of the same content into a fresh folder.
 """
 
+import os
+import re
 import shutil
+import subprocess
+import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -234,3 +239,83 @@ def test_values_it_cannot_fingerprint_never_match():
     pattern = re.compile(r"\d+")
     assert Fingerprints().of(pattern) == Fingerprints().of(re.compile(r"\d+"))
     assert Fingerprints().of(pattern) != Fingerprints().of(re.compile(r"\w+"))
+
+
+# --- what a theme or the settings may bring in ------------------------------
+
+
+def _edit_theme(site, rel, old, new):
+    path = site.root / "theme/templates" / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} is not in {rel}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_a_theme_that_shows_a_persons_stories_on_every_story_page(tmp_path):
+    """A story page that lists what is listed with its people (here: how many
+    stories each is in) is rendered again when another story tags them."""
+    site = Site(tmp_path)
+    _edit_theme(site, "partials/story.html", "{{ person.display_name }}</a></li>",
+                "{{ person.display_name }}</a> ({{ person.articles|length }} stories)</li>")
+    site.build()
+    page = "2025/coffee-with-zoe-at-the-harbour/index.html"
+    assert "Zoë Laurent</a> (1 stories)" in (site.out / page).read_text(encoding="utf-8")
+    site.edit(STORY, "People: Olufemi Adeyemi, Chloé Martin",
+              "People: Olufemi Adeyemi, Chloé Martin, Zoë Laurent")
+    assert page in pages(site.build())
+    assert "Zoë Laurent</a> (2 stories)" in (site.out / page).read_text(encoding="utf-8")
+    assert_same_as_cold(site)
+
+
+def _filter(body):
+    """A Jinja filter as a user writes one in pelicanconf.py: a function of
+    the settings module, the same name with new code after an edit."""
+    module = sys.modules.setdefault("userconf", types.ModuleType("userconf"))
+    exec(f"def loud(text):\n    return {body}\n", module.__dict__)  # noqa: S102
+    return module.loud
+
+
+def test_a_filter_whose_code_changed_renders_the_pages_that_use_it(tmp_path):
+    site = Site(tmp_path)
+    _edit_theme(site, "article.html", '<h1 class="p-name">{{ article.title }}</h1>',
+                '<h1 class="p-name">{{ article.title|loud }}</h1>')
+    site.settings["JINJA_FILTERS"] = {"loud": _filter("text.upper()")}
+    site.build()
+    assert "<h1 class=\"p-name\">COFFEE WITH" in (
+        site.out / "2025/coffee-with-zoe-at-the-harbour/index.html").read_text(encoding="utf-8")
+    site.settings["JINJA_FILTERS"] = {"loud": _filter("text.upper() + '!'")}
+    wrote = pages(site.build())
+    assert "2025/coffee-with-zoe-at-the-harbour/index.html" in wrote
+    assert_same_as_cold(site)
+
+
+def test_a_warm_build_in_a_new_process_renders_only_what_an_edit_touches(tmp_path):
+    """Fingerprints are the same from one process to the next (Python's
+    marshal bytes of a function, say, are not), so a warm `make html` after
+    an edit renders the few pages the edit touches, not the whole site."""
+    site = Site(tmp_path)
+    settings = tmp_path / "warm.py"
+    settings.write_text(
+        "import runpy\n"
+        f"globals().update((k, v) for k, v in runpy.run_path({str(ROOT / 'pelicanconf.py')!r})"
+        ".items() if k.isupper())\n"
+        f"PATH = {str(site.root / 'content')!r}\nTHEME = {str(site.root / 'theme')!r}\n"
+        f"PLUGIN_PATHS = [{str(ROOT / 'plugins')!r}]\n"
+        f"CACHE_PATH = {str(tmp_path / 'cache')!r}\nCONNECTIONS_TODAY = '2026-11-25'\n",
+        encoding="utf-8",
+    )
+    command = [sys.executable, "-m", "connections", "build", "-v", "-s", str(settings),
+               "-o", str(site.out)]
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "plugins")}
+
+    def rendered():
+        done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+        counts = re.search(r"connections: (\d+) files rendered, (\d+) unchanged", done.stderr)
+        assert counts, done.stderr[-2000:]
+        return int(counts.group(1)), int(counts.group(2))
+
+    everything, _ = rendered()
+    site.edit(STORY, "I went down to the old quay", "I walked down to the old quay")
+    touched, unchanged = rendered()
+    assert 0 < touched < everything / 4 and unchanged > everything / 2
+    assert "walked down to the old quay" in (site.out / STORY_PAGE).read_text(encoding="utf-8")

@@ -98,9 +98,9 @@ class ConnectionsGenerator(Generator):
         for kind in ("tag", "category"):
             written = self.settings.get(f"{kind.upper()}_SAVE_AS")
             plural = "tags" if kind == "tag" else "categories"
-            self.context[f"{kind}_slugs_with_pages"] = {
+            self.context[f"{kind}_slugs_with_pages"] = frozenset(
                 item.slug for item, _ in self.context.get(plural, [])
-            } if written else set()
+            ) if written else frozenset()
         self.context["people"] = self.people
         self.context["events"] = self.events
         self.context["upcoming_events"] = upcoming

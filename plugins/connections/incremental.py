@@ -6,7 +6,10 @@ gets a fingerprint: a hash of
 
 - its template and every template that one extends, includes or imports;
 - the value of every variable those templates name, as the page's context
-  holds it (a story, a person, the stories of one list page...);
+  holds it (a story, a person, the stories of one list page...), and the
+  code of every filter and test they use;
+- the lists of every person and event whose stories, people or events the
+  page read when it was last rendered (`registry.Listing` tells);
 - what any page may depend on: the settings, the versions of Pelican, Jinja,
   Markdown, feedgen and of this plugin's code, the day of the build, and the
   URL of every piece of content and static file (a story's links to others).
@@ -20,12 +23,14 @@ byte for byte.
 
 How values are fingerprinted: strings, numbers, dates and containers by what
 they hold; a story or page by every attribute it carries (its text, headers,
-URL, people, events...); a person or event *seen from a story* by what
-describes it (name, URL, profile, privacy), *as the subject of its own page*
-also by the stories, events and people listed with it; a page of a paginated
-list by the stories on it and its place among the pages; a tag, category or
-author by its name and URL. A template that reads the whole list of a
-paginator (`articles_paginator.object_list`) is always rendered.
+URL, people, events...), and a story it holds (a translation) by every
+attribute too, but the stories that one holds by their URL and title; a
+person or event by what describes it (name, URL, profile, privacy), and,
+when a page read them, by the stories, events and people listed with it; a
+page of a paginated list by the stories on it and its place among the pages;
+a tag, category or author by its name and URL; a function by its code. A
+template that reads the whole list of a paginator
+(`articles_paginator.object_list`) is always rendered.
 
 It is on when Pelican's content cache is (CACHE_CONTENT records, and
 LOAD_CONTENT_CACHE uses, the fingerprints beside Pelican's cache in
@@ -38,6 +43,8 @@ import importlib.metadata
 import json
 import logging
 import os
+import sys
+import types
 from pathlib import Path
 
 from jinja2 import meta, nodes
@@ -49,12 +56,13 @@ from pelican.utils import sanitised_join
 from pelican.writers import Writer
 
 from .generator import build_day
-from .registry import Entity
+from .linking import STATE_KEY
+from .registry import LISTINGS, Entity, Listing
 
 logger = logging.getLogger(__name__)
 
 RECORD_FILE = "connections-output.json"
-FORMAT = 1
+FORMAT = 2
 
 # Settings that change how a build runs, not what it writes.
 RUN_SETTINGS = {
@@ -65,8 +73,8 @@ RUN_SETTINGS = {
 # Attributes of a story that are worked out from the others when a page is
 # rendered, or that hold the whole build.
 DERIVED_ATTRIBUTES = {"_context", "settings", "summary_source", "_url_memo"}
-# What a person or event carries about the stories that tag it.
-LISTED_WITH = ("articles", "authored", "people", "events", "connected", "people_met")
+# Where an entity keeps its lists (registry.Listing), by their names.
+LISTED_WITH = {f"_{name}": name for name in LISTINGS}
 PACKAGES = ("pelican", "jinja2", "markdown", "feedgen", "lxml", "markupsafe")
 
 
@@ -77,7 +85,9 @@ def enabled(settings):
 
 
 class Records:
-    """What the last build wrote: {path in output: [fingerprint, size, mtime_ns]}."""
+    """What the last build wrote: {path in output: [fingerprint, size,
+    mtime_ns, reads]}, where `reads` names the people and events whose lists
+    the page read ("person/<slug>"), and the fingerprint covers those lists."""
 
     def __init__(self, settings):
         self.file = Path(settings["CACHE_PATH"]) / RECORD_FILE
@@ -86,7 +96,7 @@ class Records:
         self.previous, self.analyses = self._load() if self.use else ({}, {})
         self.templates = {}  # the analyses of this build's templates
         self.current = {}
-        self.pending = {}  # target -> fingerprint, for files being written
+        self.pending = {}  # target -> (fingerprint, reads), for files being written
         # A build that stops half-way must not leave records of files it
         # may have rewritten since.
         if self.file.exists():
@@ -101,6 +111,11 @@ class Records:
             return {}, {}
         return data.get("files", {}), data.get("templates", {})
 
+    def reads(self, target):
+        """What the page the last build wrote to `target` read ([] if nothing)."""
+        record = self.previous.get(target)
+        return record[3] if record is not None else []
+
     def unchanged(self, target, key):
         """True when `target` is still what the last build wrote for `key`."""
         record = self.previous.get(target)
@@ -110,16 +125,16 @@ class Records:
             stat = os.stat(target)
         except OSError:
             return False
-        if [stat.st_size, stat.st_mtime_ns] != record[1:]:
+        if [stat.st_size, stat.st_mtime_ns] != record[1:3]:
             return False
         self.current[target] = record
         return True
 
-    def wrote(self, target, key):
+    def wrote(self, target, key, reads=()):
         """`target` is being written for `key` (None: it can't be known)."""
         self.current.pop(target, None)
         if key is not None:
-            self.pending[target] = key
+            self.pending[target] = (key, list(reads))
 
     def remove_left_over(self, output_path):
         """Delete what the last build wrote and this one did not (a story
@@ -133,7 +148,7 @@ class Records:
                 stat = os.stat(target)
             except OSError:
                 continue
-            if [stat.st_size, stat.st_mtime_ns] != record[1:]:
+            if [stat.st_size, stat.st_mtime_ns] != record[1:3]:
                 continue
             os.remove(target)
             removed += 1
@@ -149,12 +164,12 @@ class Records:
     def save(self):
         if not self.keep:
             return
-        for target, key in self.pending.items():
+        for target, (key, reads) in self.pending.items():
             try:
                 stat = os.stat(target)
             except OSError:
                 continue
-            self.current[target] = [key, stat.st_size, stat.st_mtime_ns]
+            self.current[target] = [key, stat.st_size, stat.st_mtime_ns, reads]
         self.pending = {}
         self.file.parent.mkdir(parents=True, exist_ok=True)
         data = {"format": FORMAT, "files": self.current, "templates": self.templates}
@@ -164,15 +179,20 @@ class Records:
 
 
 def _digest(text):
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    return _digest_bytes(text.encode("utf-8", "surrogatepass"))
+
+
+def _digest_bytes(data):
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 class Fingerprints:
     """Stable fingerprints of template values (see the module's docstring)."""
 
     def __init__(self):
-        self._memo = {}  # id -> (object, fingerprint): the object is kept alive
-        self._inside = 0  # > 0 while fingerprinting a story
+        self._memo = {}  # (id, kind) -> (object, fingerprint): the object is kept alive
+        self._inside = 0  # > 0 while fingerprinting what a story holds
+        self._modules = {}  # module name -> digest of its source file
 
     def _memoized(self, value, kind, make):
         key = (id(value), kind)
@@ -181,18 +201,15 @@ class Fingerprints:
             hit = self._memo[key] = (value, make(value))
         return hit[1]
 
-    def of(self, value, depth=0, subjects=False):
-        """`subjects`: people and events met here, not through a story, are
-        fingerprinted with what is listed with them (a directory's counts)."""
+    def of(self, value, depth=0):
         kind = type(value)
         if kind is str:
             return f"s{len(value)}:{value}"
         if kind is list or kind is tuple:
-            return "[" + ",".join([self.of(v, depth + 1, subjects) for v in value]) + "]"
+            return "[" + ",".join([self.of(v, depth + 1) for v in value]) + "]"
         if kind is dict:
             return "{" + ",".join([
-                f"{self.of(k, depth + 1, subjects)}:{self.of(v, depth + 1, subjects)}"
-                for k, v in value.items()
+                f"{self.of(k, depth + 1)}:{self.of(v, depth + 1)}" for k, v in value.items()
             ]) + "}"
         if value is None or kind is bool or kind is int or kind is float:
             return repr(value)
@@ -206,12 +223,12 @@ class Fingerprints:
         if depth > 12:
             return _unstable(value)
         if isinstance(value, Content):
-            if self._inside:  # a translation of a story...: by who it is
+            if self._inside > 1:  # a translation's translations: by who they are
                 return self._identity(value)
+            if self._inside:
+                return self._memoized(value, "held", self._content)
             return self._memoized(value, "content", self._content)
         if isinstance(value, Entity):
-            if subjects:
-                return self.subject(value)
             return self._memoized(value, "card", self._card)
         if isinstance(value, URLWrapper):
             return self._memoized(value, "wrapper", self._wrapper)
@@ -221,14 +238,17 @@ class Fingerprints:
             return (f"Paginator({value.name!r},{value.url!r},{value.per_page},"
                     f"{value.orphans},{value.count},{value.num_pages})")
         if isinstance(value, (list, tuple)):
-            return "[" + ",".join([self.of(v, depth + 1, subjects) for v in value]) + "]"
-        if isinstance(value, (set, frozenset)):
-            return "{" + ",".join(sorted(self.of(v, depth + 1, subjects) for v in value)) + "}"
+            return "[" + ",".join([self.of(v, depth + 1) for v in value]) + "]"
+        if isinstance(value, frozenset):  # as a build keeps them: asked per page
+            return self._memoized(value, "set", lambda v: self._set(v, depth))
+        if isinstance(value, set):
+            return self._set(value, depth)
         if isinstance(value, dict):
-            return self.of(dict(value), depth, subjects)
+            return self.of(dict(value), depth)
+        if isinstance(value, type):
+            return self._memoized(value, "class", self._class)
         if callable(value) and hasattr(value, "__qualname__"):
-            # Template helpers: what they do is in the code's version.
-            return f"callable({getattr(value, '__module__', '')}.{value.__qualname__})"
+            return self._memoized(value, "callable", lambda v: self._callable(v, depth))
         if hasattr(value, "__dict__"):
             return f"{kind.__qualname__}{self.of(vars(value), depth + 1)}"
         shown = repr(value)
@@ -236,21 +256,21 @@ class Fingerprints:
             return f"{kind.__qualname__}:{shown}"
         return _unstable(value)
 
-    def subject(self, entity):
-        """A person or event as the subject of its page: also what is listed with it."""
-        return self._memoized(entity, "subject", self._subject)
+    def _set(self, value, depth):
+        return "{" + ",".join(sorted(self.of(item, depth + 1) for item in value)) + "}"
+
+    def listed(self, entity):
+        """A person or event with the stories, events and people listed with it."""
+        return self._memoized(entity, "listed", self._listed)
 
     def _content(self, content):
+        """Every attribute; what it holds (a translation...) by every
+        attribute too, the stories held by those by who they are: stories
+        that point at each other end."""
         own = {k: v for k, v in vars(content).items() if k not in DERIVED_ATTRIBUTES}
-        return _digest(type(content).__qualname__ + self._within(own))
-
-    def _within(self, value):
-        """`value`'s fingerprint, where other stories (a story's translations)
-        count by who they are, not by all they hold: their own pages carry
-        the rest, and stories that point at each other end."""
         self._inside += 1
         try:
-            return self.of(value, 1)
+            return _digest(type(content).__qualname__ + self.of(own, 1))
         finally:
             self._inside -= 1
 
@@ -266,25 +286,33 @@ class Fingerprints:
     def _card(self, entity):
         own = {k: v for k, v in vars(entity).items()
                if k not in LISTED_WITH and k not in DERIVED_ATTRIBUTES}
-        return _digest(type(entity).__qualname__ + self.of(own, 1))
+        return _digest(type(entity).__qualname__ + self._outside(own))
 
-    def _subject(self, entity):
+    def _listed(self, entity):
+        own = vars(entity)
         listed = []
-        for name in LISTED_WITH:
-            value = getattr(entity, name, None)
+        for key in sorted(LISTED_WITH):
+            value = own.get(key)
             if isinstance(value, (list, tuple)):
                 listed.extend(self._listing(item) for item in value)
             else:
-                listed.append(self.of(value))
+                listed.append(self._outside(value))
             listed.append("|")
         return _digest(self._card(entity) + "".join(listed))
+
+    def _outside(self, value):
+        """`value`'s fingerprint as if met at the top of a page: a person's
+        is the same whichever story it was first met in."""
+        inside, self._inside = self._inside, 0
+        try:
+            return self.of(value, 1)
+        finally:
+            self._inside = inside
 
     def _listing(self, item):
         if isinstance(item, tuple):  # (person, count)
             return "(" + ",".join(self._listing(i) for i in item) + ")"
-        if isinstance(item, Content):
-            return self.of(item)
-        return self.of(item, 1)
+        return self._outside(item)
 
     def _wrapper(self, wrapper):
         return f"{type(wrapper).__qualname__}({wrapper.name!r},{wrapper.slug!r},{wrapper.url!r})"
@@ -293,6 +321,53 @@ class Fingerprints:
         return (f"Page({page.full_name!r},{page.base_url!r},{page.number},"
                 f"{page.paginator.num_pages},{self.of(page.object_list, 1)})")
 
+    def _callable(self, function, depth):
+        """A function by its code, defaults and closure (a filter edited in
+        pelicanconf.py keeps its name); a method also by its object."""
+        name = f"{getattr(function, '__module__', '')}.{function.__qualname__}"
+        inner = getattr(function, "__func__", None)
+        if inner is not None:  # a bound method
+            return (f"method({self.of(inner, depth + 1)},"
+                    f"{self.of(getattr(function, '__self__', None), depth + 1)})")
+        code = getattr(function, "__code__", None)
+        if code is None:  # written in C, or a callable object: its class says
+            return f"callable({name},{self._class(type(function))})"
+        closure = [cell.cell_contents for cell in function.__closure__ or ()]
+        parts = (function.__defaults__, function.__kwdefaults__, closure)
+        return f"function({name},{_code(code)},{self.of(parts, depth + 1)})"
+
+    def _class(self, cls):
+        """A class by its name and the source of the module it is written in."""
+        module = getattr(cls, "__module__", "") or ""
+        if module not in self._modules:
+            path = getattr(sys.modules.get(module), "__file__", None)
+            try:
+                with open(path, "rb") as f:
+                    self._modules[module] = _digest_bytes(f.read())
+            except (OSError, TypeError):
+                self._modules[module] = "builtin"
+        return f"class({module}.{cls.__qualname__},{self._modules[module]})"
+
+
+def _code(code):
+    """A digest of what compiled code does: its bytecode, names and constants
+    (marshal's bytes vary from one process to the next; line numbers don't
+    change what a function returns)."""
+    parts = [code.co_code.hex(), repr(code.co_names), repr(code.co_varnames),
+             repr(code.co_freevars), repr(code.co_cellvars)]
+    parts.extend(_constant(const) for const in code.co_consts)
+    return _digest("\0".join(parts))
+
+
+def _constant(value):
+    if isinstance(value, types.CodeType):
+        return _code(value)
+    if isinstance(value, tuple):
+        return "(" + ",".join(_constant(v) for v in value) + ")"
+    if isinstance(value, frozenset):  # its order varies from one process to the next
+        return "frozenset" + repr(sorted(_constant(v) for v in value))
+    return repr(value)
+
 
 def _unstable(value):
     """A value we cannot fingerprint: never the same twice, so the page renders."""
@@ -300,8 +375,9 @@ def _unstable(value):
 
 
 class TemplateInputs:
-    """The variables a template and the templates it pulls in name, and a hash
-    of their sources; None when they cannot all be known."""
+    """What a template and the templates it pulls in use: the variables they
+    name, the filters and tests they apply, and a hash of their sources; None
+    when they cannot all be known."""
 
     def __init__(self, environment, records):
         self.env = environment
@@ -314,7 +390,8 @@ class TemplateInputs:
         return self._known[name]
 
     def _find(self, name):
-        seen, todo, names, digests = set(), [name], set(), []
+        seen, todo, digests = set(), [name], []
+        names, filters, tests = set(), set(), set()
         while todo:
             current = todo.pop()
             if current in seen:
@@ -334,20 +411,26 @@ class TemplateInputs:
                 known[digest] = found
             if found is False:
                 return None
-            names.update(found[0])
-            todo.extend(found[1])
+            used, pulled, applied, tested = found
+            names.update(used)
+            filters.update(applied)
+            tests.update(tested)
+            todo.extend(pulled)
             digests.append(digest)
-        return sorted(names), _digest("".join(sorted(digests)))
+        return sorted(names), sorted(filters), sorted(tests), _digest("".join(sorted(digests)))
 
 
 def _analyse(tree):
-    """[variables named, templates pulled in], or False when either can't be known."""
+    """[variables named, templates pulled in, filters, tests], or False when
+    what it reads or pulls in can't be known."""
     if not _reads_paginators_safely(tree):
         return False
     pulled = list(meta.find_referenced_templates(tree))
     if None in pulled:  # {% include some_variable %}
         return False
-    return [sorted(meta.find_undeclared_variables(tree)), pulled]
+    filters = sorted({node.name for node in tree.find_all(nodes.Filter)})
+    tests = sorted({node.name for node in tree.find_all(nodes.Test)})
+    return [sorted(meta.find_undeclared_variables(tree)), pulled, filters, tests]
 
 
 def _reads_paginators_safely(tree):
@@ -411,7 +494,8 @@ class OutputCache:
         return self._base
 
     def page_key(self, template, localcontext):
-        """The fingerprint of one rendered page, or None when it can't be known."""
+        """The fingerprint of one page's template and context, or None when
+        it can't be known (`with_reads` adds the lists the page reads)."""
         env = template.environment
         inputs = self._inputs.get(id(env))
         if inputs is None:
@@ -419,22 +503,46 @@ class OutputCache:
         found = inputs[1].of(template.name) if template.name else None
         if found is None:
             return None
-        names, source = found
+        names, filters, tests, source = found
         fp = self.fingerprints
         parts = [self.base(localcontext), template.name, source]
         for name in names:
             if name in localcontext:
-                parts.append(f"{name}={fp.of(localcontext[name], subjects=True)}")
+                parts.append(f"{name}={fp.of(localcontext[name])}")
             elif name in env.globals:
                 parts.append(f"{name}~{fp.of(env.globals[name])}")
+        for table, used in (("|", filters), ("?", tests)):
+            functions = env.filters if table == "|" else env.tests
+            parts.extend(f"{table}{name}={fp.of(functions.get(name))}" for name in used)
         return _digest("\n".join(parts))
+
+    def with_reads(self, key, entities):
+        """`key` with the lists of the people and events a page read; and
+        their names for the records."""
+        named = sorted((f"{e.kind}/{e.slug}", e) for e in entities)
+        listed = self.fingerprints.listed
+        return _digest(key + "".join(f"\n{n}={listed(e)}" for n, e in named)), [
+            n for n, _ in named]
+
+    def read_before(self, target, context):
+        """The people and events the page last written to `target` read, as
+        this build knows them; None when one of them is gone."""
+        names = self.records.reads(target)
+        if not names:
+            return []
+        registry = context[STATE_KEY].registry
+        found = []
+        for name in names:
+            kind, _, slug = name.partition("/")
+            entity = registry.entities.get(kind, {}).get(slug)
+            if entity is None:
+                return None
+            found.append(entity)
+        return found
 
     def feed_key(self, context, *parts):
         fp = self.fingerprints
         return _digest("\n".join([self.base(context), "feed"] + [fp.of(p) for p in parts]))
-
-    def subject(self, entity):
-        return self.fingerprints.subject(entity)
 
 
 class IncrementalWriter(Writer):
@@ -454,21 +562,29 @@ class IncrementalWriter(Writer):
             template = _Fingerprinted(template, self)
         return super().write_file(name, template, context, *args, **kwargs)
 
-    def unchanged(self, path, key):
+    def unchanged(self, path, key, context):
         """True (and the file counted as written) when `path` needs no writing."""
         target = sanitised_join(self.output_path, path)
         if target in self._seen:  # written twice in one build: let Pelican decide
             return False
         self._seen.add(target)
-        if key is not None and self.cache.records.unchanged(target, key):
+        reads = self.cache.read_before(target, context) if key is not None else None
+        if reads is not None and self.cache.records.unchanged(
+            target, self.cache.with_reads(key, reads)[0]
+        ):
             self._skip.add(target)
             self.cache.skipped += 1
             return True
         self.cache.rendered += 1
         return False
 
-    def wrote(self, path, key):
-        self.cache.records.wrote(sanitised_join(self.output_path, path), key)
+    def wrote(self, path, key, reads):
+        """`path` was rendered from `key`, reading the lists of `reads`."""
+        target = sanitised_join(self.output_path, path)
+        if key is None:
+            self.cache.records.wrote(target, None)
+        else:
+            self.cache.records.wrote(target, *self.cache.with_reads(key, reads))
 
     def _open_w(self, filename, encoding, override=False):
         if filename in self._skip:
@@ -504,8 +620,13 @@ class _Fingerprinted:
     def render(self, localcontext):
         path = localcontext["output_file"]
         key = self.writer.cache.page_key(self.template, localcontext)
-        if self.writer.unchanged(path, key):
+        if self.writer.unchanged(path, key, localcontext):
             return ""
-        output = self.template.render(localcontext)
-        self.writer.wrote(path, key)
+        reads = {}
+        Listing.readers.append(reads)
+        try:
+            output = self.template.render(localcontext)
+        finally:
+            Listing.readers.pop()
+        self.writer.wrote(path, key, reads.values())
         return output

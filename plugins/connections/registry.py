@@ -25,16 +25,49 @@ PERSON_FIELDS |= set(PROFILE_LINK_KEYS)
 EVENT_FIELDS = {"name", "aliases", "start", "end", "location", "url", "slug"}
 
 
+class Listing:
+    """What a person or event carries about the stories that tag it (its
+    stories, the people met there...): filled in by the generator once the
+    stories are read.
+
+    The warm build's output cache (incremental.py) must know which pages read
+    these lists, since any story can change them: while a page is rendered,
+    `Listing.readers` holds a dict, and every person or event whose list the
+    page reads goes into it (by id: a person and an event may share a slug,
+    and entities compare by slug)."""
+
+    readers = []  # one dict per page being rendered, innermost last
+
+    def __set_name__(self, owner, name):
+        self.name = name
+        self.key = f"_{name}"
+
+    def __get__(self, entity, owner=None):
+        if entity is None:
+            return self
+        if Listing.readers:
+            Listing.readers[-1][id(entity)] = entity
+        try:
+            return entity.__dict__[self.key]
+        except KeyError:
+            raise AttributeError(self.name) from None
+
+    def __set__(self, entity, value):
+        entity.__dict__[self.key] = value
+
+
 class Entity(URLWrapper):
     kind = ""
     sigil = ""
+    articles = Listing()  # published stories that tag it, newest first
+    people = Listing()  # an event's: the people met there most often
 
     def __init__(self, name, settings, source=None):
         super().__init__(name, settings)
         self.source = source  # the profile's Source, or None
         self.aliases = []
         self.bio = ""  # HTML, set by the generator from the profile's body
-        self.articles = []  # published stories that tag it, newest first
+        self.articles = []
         self.people = []
 
     @property
@@ -91,6 +124,9 @@ class Entity(URLWrapper):
 class Person(Entity):
     kind = "person"
     sigil = "@"
+    authored = Listing()  # the stories they wrote, newest first
+    events = Listing()  # where their stories happened, newest first
+    connected = Listing()  # (Person, count), most often first
 
     def __init__(self, name, settings, source=None):
         super().__init__(name, settings, source)
@@ -100,7 +136,7 @@ class Person(Entity):
         self.links = []  # (label, url)
         self.authored = []
         self.events = []
-        self.connected = []  # (Person, count), most often first
+        self.connected = []
 
     @property
     def listed(self):
@@ -133,6 +169,7 @@ class Person(Entity):
 class Event(Entity):
     kind = "event"
     sigil = "#"
+    people_met = Listing()  # how many listed people its stories tag
 
     def __init__(self, name, settings, source=None):
         super().__init__(name, settings, source)
@@ -140,7 +177,7 @@ class Event(Entity):
         self.end = None
         self.location = ""
         self.event_url = ""
-        self.people_met = 0  # how many listed people its stories tag
+        self.people_met = 0
 
     @property
     def year(self):
@@ -148,6 +185,11 @@ class Event(Entity):
 
 
 KINDS = {"person": Person, "event": Event}
+# The names of every Listing a person or an event has.
+LISTINGS = tuple(sorted({
+    name for kind in KINDS.values() for owner in kind.__mro__
+    for name, value in vars(owner).items() if isinstance(value, Listing)
+}))
 
 
 def _slugify(name, settings):
