@@ -319,3 +319,42 @@ def test_a_warm_build_in_a_new_process_renders_only_what_an_edit_touches(tmp_pat
     touched, unchanged = rendered()
     assert 0 < touched < everything / 4 and unchanged > everything / 2
     assert "walked down to the old quay" in (site.out / STORY_PAGE).read_text(encoding="utf-8")
+
+
+def test_a_damaged_content_cache_is_rebuilt_not_a_traceback(tmp_path, caplog):
+    """A cache save that fails (Ctrl-C in `make serve` while Pelican writes
+    it, or a setting it can't pickle) leaves an empty cache file, which
+    Pelican's next build stops on with a traceback; the build says so, and
+    reads the stories again instead."""
+    import gzip
+
+    site = Site(tmp_path)
+    site.build()
+    cache = site.root / "warm" / "cache" / "ArticlesGenerator-Readers"
+    assert cache.exists()
+    with gzip.open(cache, "wb"):  # what a save stopped before its first frame leaves
+        pass
+    site.edit(STORY, "I went down to the old quay", "I walked down to the old quay")
+    site.build()
+    said = [r.getMessage() for r in caplog.records if "content cache" in r.getMessage()]
+    assert len(said) == 1 and "ArticlesGenerator-Readers" in said[0], said
+    assert "walked down to the old quay" in (site.out / STORY_PAGE).read_text(encoding="utf-8")
+    assert_same_as_cold(site)
+    caplog.clear()
+    site.build()  # the cache written again is whole
+    assert not [r for r in caplog.records if "content cache" in r.getMessage()]
+
+
+def test_a_setting_the_cache_cannot_hold_never_stops_a_build(tmp_path, caplog):
+    """A lambda in JINJA_FILTERS can't be pickled, which stops Pelican's cache
+    save with a traceback: the build names the setting, goes on without the
+    cache, and every build works."""
+    site = Site(tmp_path)
+    site.settings["JINJA_FILTERS"] = {"loud": lambda text: text.upper()}
+    site.build()
+    said = [r.getMessage() for r in caplog.records if "content cache" in r.getMessage()]
+    assert said and said[0].startswith("connections: JINJA_FILTERS holds something"), said
+    site.edit(STORY, "I went down to the old quay", "I walked down to the old quay")
+    site.build()
+    assert "walked down to the old quay" in (site.out / STORY_PAGE).read_text(encoding="utf-8")
+    assert_same_as_cold(site)

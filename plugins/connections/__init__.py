@@ -9,7 +9,7 @@ import logging
 from pelican import signals
 from pelican.contents import Article, Page
 
-from . import comments
+from . import comments, content_cache
 from . import settings as _settings
 from .content_memo import release_written_story
 from .diagnostics import Findings
@@ -54,6 +54,7 @@ def initialized(pelican):
         )
         settings["CONTENT_CACHING_LAYER"] = "reader"
     comments.check_settings(settings)
+    content_cache.check_settings(settings)
 
 
 def start_build(generator):

@@ -13,6 +13,7 @@ from pelican import Pelican
 from pelican.log import init as init_logging
 from pelican.settings import read_settings
 
+from .content_cache import run_forgetting_unreadable_cache
 
 logger = logging.getLogger(__name__)
 
@@ -25,8 +26,11 @@ def load_settings(settings_file, output=None, overrides=None):
 
 
 def build(settings):
-    """Run one build; raise ContentError when the content must not be published."""
-    Pelican(settings).run()
+    """Run one build; raise ContentError when the content must not be published.
+
+    A content cache Pelican can't load is removed and the site built without
+    it (content_cache.py)."""
+    run_forgetting_unreadable_cache(lambda: Pelican(settings).run(), settings)
 
 
 def plain_findings(verbose=False):
