@@ -43,6 +43,7 @@ PHASES = [
     ("  connections: JSON-LD", "connections.structured_data", "connections_jsonld"),
     ("  connections: story summaries", "connections.summaries", "story_summary"),
     ("writing files (Pelican writer, incl. rendering)", "pelican.writers", "Writer.write_file"),
+    ("Pelican: {filename} links filled in (pages, summaries, feeds)", "pelican.contents", "Content._update_content"),
     ("warm builds: Pelican's content cache, loaded", "pelican.cache", "FileDataCacher.__init__"),
     ("warm builds: Pelican's content cache, saved", "pelican.cache", "FileDataCacher.save_cache"),
     ("warm builds: fingerprints of pages", "connections.incremental", "OutputCache.page_key"),

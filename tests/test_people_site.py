@@ -371,3 +371,46 @@ def test_story_footer_links_its_category(people_site):
     link = page.select_one(".filed a")
     assert link.get_text() == "Conferences"
     assert (people_site / "2024/first-morning-at-the-congress" / link["href"] / "index.html").resolve().exists()
+
+
+# --- mention links, filled in once per page address ---------------------------
+
+
+def test_mention_links_read_as_pelican_fills_them_in(tmp_path):
+    """MentionLinks reuses what Pelican's own code made of a mention link for
+    a page address; any other {filename} link is still Pelican's to fill."""
+    import datetime
+
+    from pelican.contents import Article
+    from pelican.settings import DEFAULT_CONFIG
+
+    from connections.linking import MentionLinks
+
+    class Target:
+        def __init__(self, url):
+            self.url = url
+
+    context = {"generated_content": {
+        "@person/ada-brennan": Target("people/ada-brennan/"),
+        "stories/other.md": Target("2024/other/"),
+    }, "static_content": {}}
+
+    def story(title):
+        return Article(
+            '<p><a class="mention u-category h-card" href="{filename}/@person/ada-brennan">Ada</a>'
+            ' and <a href="{filename}/stories/other.md#end">another story</a>.</p>',
+            metadata={"title": title, "date": datetime.datetime(2024, 5, 1)},
+            settings={**DEFAULT_CONFIG, "RELATIVE_URLS": True}, context=context,
+            source_path=str(tmp_path / "stories" / f"{title}.md"),
+        )
+
+    links = MentionLinks()
+    pelicans, ours = story("plain"), story("linked")
+    links.install(ours)
+    links.install(story("third"))
+    for siteurl in ("", "..", "../..", "https://example.org"):
+        expected = pelicans._update_content(pelicans._content, siteurl)
+        assert ours._update_content(ours._content, siteurl) == expected
+    assert 'href="../people/ada-brennan/"' in ours._update_content(ours._content, "..")
+    assert 'href="../2024/other/#end"' in ours._update_content(ours._content, "..")
+    assert len(links._filled) == 4  # one per page address; the story link is not kept

@@ -180,6 +180,7 @@ class ConnectionsGenerator(Generator):
                 source_path=entity.source.path,
                 context=self.context,
             )
+            linker.mention_links.install(entity.bio)
 
     def _today(self):
         return build_day(self.settings)

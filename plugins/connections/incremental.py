@@ -72,7 +72,7 @@ RUN_SETTINGS = {
 }
 # Attributes of a story that are worked out from the others when a page is
 # rendered, or that hold the whole build.
-DERIVED_ATTRIBUTES = {"_context", "settings", "summary_source", "_url_memo"}
+DERIVED_ATTRIBUTES = {"_context", "settings", "summary_source", "_url_memo", "_link_replacer"}
 # Where an entity keeps its lists (registry.Listing), by their names.
 LISTED_WITH = {f"_{name}": name for name in LISTINGS}
 PACKAGES = ("pelican", "jinja2", "markdown", "feedgen", "lxml", "markupsafe")
