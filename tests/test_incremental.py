@@ -308,8 +308,9 @@ def test_a_warm_build_in_a_new_process_renders_only_what_an_edit_touches(tmp_pat
                "-o", str(site.out)]
     env = {**os.environ, "PYTHONPATH": str(ROOT / "plugins")}
 
-    def rendered():
-        done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+    def rendered(*flags):
+        done = subprocess.run(command + list(flags), env=env, capture_output=True,
+                              text=True, check=True)
         counts = re.search(r"connections: (\d+) files rendered, (\d+) unchanged", done.stderr)
         assert counts, done.stderr[-2000:]
         return int(counts.group(1)), int(counts.group(2))
@@ -319,6 +320,7 @@ def test_a_warm_build_in_a_new_process_renders_only_what_an_edit_touches(tmp_pat
     touched, unchanged = rendered()
     assert 0 < touched < everything / 4 and unchanged > everything / 2
     assert "walked down to the old quay" in (site.out / STORY_PAGE).read_text(encoding="utf-8")
+    assert rendered("--ignore-cache") == (everything, 0)  # as Pelican's flag: all afresh
 
 
 def test_a_damaged_content_cache_is_rebuilt_not_a_traceback(tmp_path, caplog):

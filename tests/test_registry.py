@@ -147,3 +147,36 @@ def test_misspelt_profile_field(settings):
         "content/people/a.md:2:1: warning: unknown field 'Visibilty:' in a person profile; "
         "did you mean 'Visibility:'?"
     )
+
+
+# --- near names: difflib's answer, without comparing with every name -----------
+
+from hypothesis import given, settings as hsettings, strategies as st  # noqa: E402
+
+from connections.names import NearNames  # noqa: E402
+
+# Names made of a few letters, so that near names are common.
+NAME = st.text(alphabet="aeioulnrst ", min_size=0, max_size=14)
+
+
+@hsettings(max_examples=400, deadline=None)
+@given(names=st.lists(NAME, max_size=40, unique=True), word=NAME,
+       cutoff=st.sampled_from([0.5, 0.6, 0.7, 0.75, 0.8, 0.9]), n=st.integers(1, 5))
+def test_near_names_are_exactly_difflibs(names, word, cutoff, n):
+    import difflib
+
+    expected = difflib.get_close_matches(word, names, n=n, cutoff=cutoff)
+    assert NearNames(names).near(word, n=n, cutoff=cutoff) == expected
+
+
+def test_near_names_compare_only_names_sharing_letter_pairs(monkeypatch):
+    """A typo is found among a thousand names, comparing with a handful."""
+    import difflib
+
+    names = [f"person {i:04d} {'xyzw'[i % 4]}" for i in range(1000)] + ["zoe laurent"]
+    compared = []
+    real = difflib.get_close_matches
+    monkeypatch.setattr(difflib, "get_close_matches",
+                        lambda word, pool, **kw: compared.append(len(pool)) or real(word, pool, **kw))
+    assert NearNames(names).near("zoe lauremt", n=3, cutoff=0.75) == ["zoe laurent"]
+    assert compared and compared[0] < 10

@@ -30,6 +30,8 @@ def parser():
     build = command("build", "build the site")
     build.add_argument("-o", "--output", default=None, help="output folder")
     build.add_argument("-v", "--verbose", action="store_true", help="say more")
+    build.add_argument("--ignore-cache", action="store_true",
+                       help="read every story and render every page again (as Pelican's flag)")
 
     serve = command("serve", "build, serve with a local comment server, rebuild on save")
     serve.add_argument("-o", "--output", default=None, help="output folder")

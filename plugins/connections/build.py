@@ -47,5 +47,6 @@ def plain_findings(verbose=False):
 def main(args):
     init_logging(level=logging.INFO if args.verbose else logging.WARNING, name="pelican")
     plain_findings(args.verbose)
-    build(load_settings(args.settings, args.output))
+    overrides = {"LOAD_CONTENT_CACHE": False} if args.ignore_cache else None
+    build(load_settings(args.settings, args.output, overrides))
     return 0

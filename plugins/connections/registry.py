@@ -16,7 +16,7 @@ from pelican.urlwrappers import URLWrapper
 from pelican.utils import slugify
 
 from . import source as sourcefile
-from .names import first_name, fold, split_list
+from .names import NearNames, first_name, fold, split_list
 from .settings import VISIBILITIES
 
 PROFILE_LINK_KEYS = ("website", "mastodon", "github", "linkedin", "bluesky", "email")
@@ -213,7 +213,7 @@ class Registry:
         self.entities = {"person": {}, "event": {}}  # slug -> entity
         self._exact = {"person": {}, "event": {}}  # name or alias -> {entity}
         self._folded = {"person": {}, "event": {}}  # fold(name) -> {entity}
-        self._suggestable = {}  # kind -> {folded key: entity with a profile}
+        self._suggestable = {}  # kind -> ({folded key: entity with a profile}, NearNames)
 
     # --- building --------------------------------------------------------
 
@@ -363,28 +363,27 @@ class Registry:
         return sorted(found, key=lambda e: e.slug)
 
     def suggestions(self, kind, ref, n=3):
-        """Names near `ref` (edit distance on folded names and aliases of
+        """Names near `ref` (difflib's ratio on folded names and aliases of
         entities with a profile)."""
-        keys = self._profile_keys(kind)
-        close = difflib.get_close_matches(fold(ref), list(keys), n=n, cutoff=0.75)
+        keys, near = self._profile_keys(kind)
         names = []
-        for key in close:
+        for key in near.near(fold(ref), n=n, cutoff=0.75):
             name = keys[key].name
             if name not in names:
                 names.append(name)
         return names
 
     def _profile_keys(self, kind):
-        """{folded name or alias: entity} of profiles, built once: only
-        profiles (read before any story) are suggested."""
+        """({folded name or alias: entity}, NearNames of them) of profiles,
+        built once: only profiles (read before any story) are suggested."""
         cache = self._suggestable.get(kind)
         if cache is None:
-            cache = {}
+            keys = {}
             for key, entities in self._folded[kind].items():
                 for entity in sorted(entities, key=lambda e: e.slug):
                     if entity.has_profile:
-                        cache.setdefault(key, entity)
-            self._suggestable[kind] = cache
+                        keys.setdefault(key, entity)
+            cache = self._suggestable[kind] = (keys, NearNames(keys))
         return cache
 
     def resolve(self, kind, ref, where=None):
