@@ -3,6 +3,7 @@
     python bench/run.py --stories 1000 [--repeat 3] [--seed 1] [--keep DIR]
     python bench/run.py --stories 1000 --phases      CPU per build phase
     python bench/run.py --stories 1000 --decompose   CPU per plugin part
+    python bench/run.py --scaling 5000,13000 [--repeat 3]   growth with N, interleaved
 
 Generates the site once (bench/generate.py), then, alternating within each
 round, times as child processes:
@@ -174,6 +175,47 @@ def decompose(bench, repeat, say):
     full = stats["full"]["cpu_median"]
     return {name: {"cpu_median": st["cpu_median"], "saves": full - st["cpu_median"]}
             for name, st in stats.items()}
+
+
+def scaling(root, sizes, repeat, seed, say):
+    """Cold builds (vanilla and full) of sites of each size, interleaved in
+    every round so that a machine getting slower or faster during the run
+    moves every size alike; {size: {kind: summary}}."""
+    benches = {n: Bench(Path(root) / f"n{n}", n, seed) for n in sizes}
+    samples = {(n, kind): [] for n in sizes for kind in ("vanilla", "full")}
+    for round_ in range(1, repeat + 1):
+        for n, bench in benches.items():
+            for kind in ("vanilla", "full"):
+                out = bench.root / f"out-{kind}"
+                shutil.rmtree(out, ignore_errors=True)
+                measured = bench.build(kind, bench.settings[kind], out, f"{kind}-{round_}")
+                samples[n, kind].append(measured)
+                say(f"  round {round_}: N = {n:<6} {kind:<8} {measured['wall']:7.2f} s wall "
+                    f"{measured['cpu']:7.2f} s cpu {measured['rss'] / 2**20:6.0f} MiB")
+    return {n: {kind: summary(samples[n, kind]) for kind in ("vanilla", "full")} for n in sizes}
+
+
+def scaling_table(stats, sizes):
+    small, large = sizes[0], sizes[-1]
+    rows = [
+        f"Cold builds, interleaved; median (min-max) CPU seconds and peak MiB; "
+        f"growth from N = {small} to N = {large} ({large / small:.2f}x the stories).",
+        "",
+        "| N | (a) vanilla CPU s | (b) full CPU s | b/a | (a) MiB | (b) MiB | memory b/a |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for n in sizes:
+        a, b = stats[n]["vanilla"], stats[n]["full"]
+        rows.append(
+            f"| {n} | {a['cpu_median']:.1f} ({a['cpu_min']:.1f}-{a['cpu_max']:.1f}) "
+            f"| {b['cpu_median']:.1f} ({b['cpu_min']:.1f}-{b['cpu_max']:.1f}) "
+            f"| {b['cpu_median'] / a['cpu_median']:.2f} | {a['rss_median'] / 2**20:.0f} "
+            f"| {b['rss_median'] / 2**20:.0f} | {b['rss_median'] / a['rss_median']:.2f} |"
+        )
+    for kind, label in (("vanilla", "(a) vanilla"), ("full", "(b) full")):
+        growth = stats[large][kind]["cpu_median"] / stats[small][kind]["cpu_median"]
+        rows.append(f"\n{label}: N = {large} takes {growth:.2f}x the N = {small} time.")
+    return "\n".join(rows)
 
 
 # --- the edits a warm build follows ------------------------------------------
@@ -681,7 +723,25 @@ def main(argv=None):
                    help="instead: CPU time per build phase, vanilla and full (bench/phases.py)")
     p.add_argument("--decompose", action="store_true",
                    help="instead: the CPU time each part of the plugin costs (feeds, pages, comments)")
+    p.add_argument("--scaling", metavar="N,N", default=None,
+                   help="instead: cold builds of sites of these sizes, interleaved (e.g. 5000,13000)")
     args = p.parse_args(argv)
+    if args.scaling:
+        sizes = sorted(int(n) for n in args.scaling.split(","))
+        root = Path(args.keep or tempfile.mkdtemp(prefix="connections-bench-"))
+        stats = scaling(root, sizes, args.repeat, args.seed, _say)
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+        path = RESULTS / f"{stamp}-scaling-{'-'.join(map(str, sizes))}.json"
+        path.write_text(json.dumps({"sizes": sizes, "repeat": args.repeat, "machine": machine(),
+                                    "stats": {str(n): v for n, v in stats.items()}},
+                                   indent=2) + "\n", encoding="utf-8")
+        print()
+        print(scaling_table(stats, sizes))
+        print(f"\nresults: {path.relative_to(ROOT)}")
+        if not args.keep:
+            shutil.rmtree(root, ignore_errors=True)
+        return 0
     if args.phases:
         root = Path(args.keep or tempfile.mkdtemp(prefix="connections-bench-"))
         bench = Bench(root, args.stories, args.seed)

@@ -22,6 +22,7 @@ from .mentions import MentionExtension
 from .registry import Registry
 from .structured_data import connections_jsonld
 from .summaries import story_description, story_summary
+from .taxonomies import file_in_members
 
 logger = logging.getLogger(__name__)
 
@@ -90,3 +91,4 @@ def register():
     signals.get_writer.connect(get_writer)
     signals.readers_init.connect(use_reusing_reader)
     signals.content_written.connect(release_written_story)
+    signals.article_generator_pretaxonomy.connect(file_in_members)
