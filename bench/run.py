@@ -736,9 +736,11 @@ def main(argv=None):
         path.write_text(json.dumps({"sizes": sizes, "repeat": args.repeat, "machine": machine(),
                                     "stats": {str(n): v for n, v in stats.items()}},
                                    indent=2) + "\n", encoding="utf-8")
+        table = scaling_table(stats, sizes)
+        path.with_suffix(".md").write_text(table + "\n", encoding="utf-8")
         print()
-        print(scaling_table(stats, sizes))
-        print(f"\nresults: {path.relative_to(ROOT)}")
+        print(table)
+        print(f"\nresults: {path.relative_to(ROOT)} (the table: {path.with_suffix('.md').name})")
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)
         return 0
@@ -776,10 +778,12 @@ def main(argv=None):
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     path = RESULTS / f"{stamp}-n{result['stories']}.json"
     path.write_text(json.dumps(result, indent=2, default=str) + "\n", encoding="utf-8")
+    table = markdown_table(result)
+    path.with_suffix(".md").write_text(table + "\n", encoding="utf-8")
     print()
-    print(markdown_table(result))
+    print(table)
     print()
-    print(f"results: {path.relative_to(ROOT)}")
+    print(f"results: {path.relative_to(ROOT)} (the table: {path.with_suffix('.md').name})")
     check = result["warm_equals_cold"]
     return 0 if check is None or check["identical"] else 1
 

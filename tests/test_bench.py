@@ -144,3 +144,21 @@ def test_the_comparison_catches_a_stale_warm_build(tmp_path):
     bench.build("full", work / "full.py", cold, "cold")
     diff = run.tree_differences(warm, cold)
     assert any(person["slug"] in rel for rel in diff["different"] + diff["only_in_b"])
+
+
+def test_scaling_builds_each_size_alike_and_reports_the_growth(tmp_path):
+    """`--scaling`: cold vanilla and full builds of two sizes, interleaved
+    round by round; the table gives each size's ratios and each build's
+    growth from the smaller size to the larger."""
+    said = []
+    stats = run.scaling(tmp_path, [6, 12], repeat=1, seed=7, say=said.append)
+    order = [line.split(": ", 1)[1].split()[:4] for line in said]
+    assert order == [["N", "=", "6", "vanilla"], ["N", "=", "6", "full"],
+                     ["N", "=", "12", "vanilla"], ["N", "=", "12", "full"]]
+    for n in (6, 12):
+        for kind in ("vanilla", "full"):
+            assert stats[n][kind]["cpu_median"] > 0 and stats[n][kind]["rss_median"] > 0
+    table = run.scaling_table(stats, [6, 12])
+    growth = stats[12]["full"]["cpu_median"] / stats[6]["full"]["cpu_median"]
+    assert f"(b) full: N = 12 takes {growth:.2f}x the N = 6 time." in table
+    assert "| 12 |" in table and "| 6 |" in table

@@ -384,18 +384,24 @@ def test_mention_links_read_as_pelican_fills_them_in(tmp_path):
     from pelican.contents import Article
     from pelican.settings import DEFAULT_CONFIG
 
-    from connections.linking import MentionLinks
+    from types import SimpleNamespace
+
+    from connections.linked import record
+    from connections.linking import STATE_KEY, MentionLinks
 
     class Target:
         def __init__(self, url):
             self.url = url
 
-    context = {"generated_content": {
+    links = MentionLinks()
+    pelican_context = {"generated_content": {
         "@person/ada-brennan": Target("people/ada-brennan/"),
         "stories/other.md": Target("2024/other/"),
     }, "static_content": {}}
+    build = SimpleNamespace(mention_links=links, link=lambda content: None)
+    context = {**pelican_context, STATE_KEY: build}
 
-    def story(title):
+    def story(title, context=context):
         return Article(
             '<p><a class="mention u-category h-card" href="{filename}/@person/ada-brennan">Ada</a>'
             ' and <a href="{filename}/stories/other.md#end">another story</a>.</p>',
@@ -404,10 +410,9 @@ def test_mention_links_read_as_pelican_fills_them_in(tmp_path):
             source_path=str(tmp_path / "stories" / f"{title}.md"),
         )
 
-    links = MentionLinks()
-    pelicans, ours = story("plain"), story("linked")
-    links.install(ours)
-    links.install(story("third"))
+    pelicans, ours = story("plain", pelican_context), story("linked")
+    record(ours)  # a linked story fills its links in through the build's table
+    record(story("third"))
     for siteurl in ("", "..", "../..", "https://example.org"):
         expected = pelicans._update_content(pelicans._content, siteurl)
         assert ours._update_content(ours._content, siteurl) == expected

@@ -29,6 +29,7 @@ from types import SimpleNamespace
 from . import source as sourcefile
 from .diagnostics import ContentError, Findings
 from .identity import report_shared_identities, report_shared_pages
+from .linked import is_linked
 from .linking import MENTION_ELEMENT, Linker
 from .mentions import ESCAPE, MENTION_PATTERN, start_rule
 from .names import fold
@@ -422,9 +423,9 @@ class Checker:
     def _check_profiles(self):
         used = set()
         for _, content, _ in self.stories + self.pages:
-            tagged = getattr(content, "connections", {"people": [], "events": []})
-            used.update(id(e) for e in tagged["people"] + tagged["events"])
-            used.update(id(p) for p in getattr(content, "author_people", []))
+            if is_linked(content):
+                used.update(id(e) for e in content.tagged_people + content.events)
+                used.update(id(p) for p in content.author_people)
         root = self.settings["PATH"]
         for kind in ("person", "event"):
             for entity in self.registry.all(kind):
@@ -483,9 +484,10 @@ class Checker:
             )
         for m in reversed(unclosed):  # what follows an unclosed mention is not prose
             prose = prose[: m.start()] + _blank(m.group(0)) + prose[m.end() :]
-        tagged = getattr(content, "connections", {"people": [], "events": []})
-        known_here = {id(e) for e in tagged["people"] + tagged["events"]}
-        known_here.update(id(p) for p in getattr(content, "author_people", []))
+        known_here = set()
+        if is_linked(content):
+            known_here.update(id(e) for e in content.tagged_people + content.events)
+            known_here.update(id(p) for p in content.author_people)
         reported = set()
         for start, end, entities in finder.find(prose):
             if not entities or any(id(e) in known_here or id(e) in reported for e in entities):

@@ -29,6 +29,7 @@ from pelican.contents import Article
 
 from .diagnostics import ContentError
 from .identity import story_id
+from .linked import keep
 
 logger = logging.getLogger(__name__)
 
@@ -264,10 +265,11 @@ def prepare(content):
                 "%s: Comments: %r is neither 'on' nor 'off'; comments stay on",
                 _shown(content), value,
             )
-    content.comments_enabled = (
-        wanted and provider != "none" and getattr(content, "status", "") != "draft"
+    keep(
+        content,
+        comments_enabled=wanted and provider != "none" and getattr(content, "status", "") != "draft",
+        comments_thread=thread_id(content),
     )
-    content.comments_thread = thread_id(content)
 
 
 def _shown(content):

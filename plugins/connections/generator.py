@@ -23,6 +23,7 @@ from pelican.generators import Generator
 from . import source as sourcefile
 from .diagnostics import ContentError
 from .identity import report_shared_identities, report_shared_pages
+from .linked import is_linked, record
 from .linking import STATE_KEY, unique
 from .names import fold
 from .registry import shown_path
@@ -58,19 +59,20 @@ class ConnectionsGenerator(Generator):
         for entity in people + events:
             entity.articles = []
         for article in articles:
-            tagged = getattr(article, "connections", {"people": [], "events": []})
-            for person in tagged["people"]:
+            if not is_linked(article):
+                continue
+            for person in article.tagged_people:
                 person.articles.append(article)
-            for event in tagged["events"]:
+            for event in article.events:
                 event.articles.append(article)
-            for author in getattr(article, "author_people", []):
+            for author in article.author_people:
                 author.authored.append(article)
         for person in people:
             self._connect_person(person)
         shown = self.settings["CONNECTIONS_EVENT_PEOPLE_MAX"]
         for event in events:
             met = _most_often(
-                p for a in event.articles for p in a.connections["people"] if p.listed
+                p for a in event.articles for p in a.tagged_people if p.listed
             )
             # An event's page lists the people met there most often; the rest
             # are in its stories (a page's cost must not grow with them).
@@ -150,12 +152,12 @@ class ConnectionsGenerator(Generator):
         stories = unique(person.articles + person.authored)
         person.events = unique(
             e for a in sorted(stories, key=lambda a: a.date, reverse=True)
-            for e in a.connections["events"]
+            for e in a.events
         )
         counts = Counter(
             p
             for a in stories
-            for p in a.connections["people"] + a.author_people
+            for p in a.tagged_people + a.author_people
             if p is not person and p.listed
         )
         limit = self.settings["CONNECTIONS_CONNECTED_MAX"]
@@ -180,7 +182,7 @@ class ConnectionsGenerator(Generator):
                 source_path=entity.source.path,
                 context=self.context,
             )
-            linker.mention_links.install(entity.bio)
+            record(entity.bio)  # its mention links filled in as a story's (linked.py)
 
     def _today(self):
         return build_day(self.settings)

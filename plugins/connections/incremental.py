@@ -57,6 +57,7 @@ from pelican.writers import Writer
 
 from .generator import build_day
 from .linking import STATE_KEY
+from .linked import Record
 from .registry import LISTINGS, Entity, Listing
 
 logger = logging.getLogger(__name__)
@@ -72,7 +73,7 @@ RUN_SETTINGS = {
 }
 # Attributes of a story that are worked out from the others when a page is
 # rendered, or that hold the whole build.
-DERIVED_ATTRIBUTES = {"_context", "settings", "summary_source", "_url_memo", "_link_replacer"}
+DERIVED_ATTRIBUTES = {"_context", "settings", "_url_memo"}
 # Where an entity keeps its lists (registry.Listing), by their names.
 LISTED_WITH = {f"_{name}": name for name in LISTINGS}
 PACKAGES = ("pelican", "jinja2", "markdown", "feedgen", "lxml", "markupsafe")
@@ -234,6 +235,8 @@ class Fingerprints:
             return self._memoized(value, "wrapper", self._wrapper)
         if isinstance(value, Page):
             return self._page(value)
+        if isinstance(value, Record):  # what linking knows of a story
+            return "Record" + self.of(value.fingerprinted(), depth + 1)
         if isinstance(value, Paginator):
             return (f"Paginator({value.name!r},{value.url!r},{value.per_page},"
                     f"{value.orphans},{value.count},{value.num_pages})")

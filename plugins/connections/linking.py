@@ -10,8 +10,8 @@ cache alike) the `Linker`:
   its first name only, or, for a private person, plain text that never names
   them,
 - and records on the story `people`, `events` (what the site may show) and
-  `connections` (everything tagged, private people included, for the
-  author's own bookkeeping and the check command).
+  `tagged_people` (everyone tagged, private people included, for the
+  author's own bookkeeping and the check command), in its record (linked.py).
 
 Mention links are Pelican intrasite links, `{filename}/@person/<slug>`, that
 the generator registers in `generated_content`; Pelican makes them relative
@@ -26,6 +26,7 @@ import re
 
 from markupsafe import escape
 
+from . import linked
 from .names import split_list
 
 MENTION_ELEMENT = re.compile(
@@ -51,28 +52,24 @@ class MentionLinks:
     each: about 6% of a build). A mention link's target is a path from the
     content root (`/@person/<slug>`), so what Pelican makes of it depends on
     the link and the page's site URL only, never on the story it is in: the
-    first one is filled in by Pelican's own code, the rest are reused."""
+    first one is filled in by Pelican's own code, the rest are reused. A
+    linked story fills its links in through `fill` (linked.py)."""
 
     PREFIXES = ("/@person/", "/@event/")
 
     def __init__(self):
         self._filled = {}  # (siteurl, the link as written) -> the link filled in
 
-    def install(self, content):
-        """Make `content` fill in its mention links through this table."""
-        fill = content._link_replacer  # Pelican's, bound to the content
-        filled = self._filled
-
-        def link_replacer(siteurl, m):
-            if not m.group("value").startswith(self.PREFIXES):
-                return fill(siteurl, m)
-            key = (siteurl, m.group(0))
-            done = filled.get(key)
-            if done is None:
-                done = filled[key] = fill(siteurl, m)
-            return done
-
-        content._link_replacer = link_replacer
+    def fill(self, pelicans, siteurl, m):
+        """The link `m` filled in for `siteurl`; `pelicans` is the story's
+        own `_link_replacer`."""
+        if not m.group("value").startswith(self.PREFIXES):
+            return pelicans(siteurl, m)
+        key = (siteurl, m.group(0))
+        done = self._filled.get(key)
+        if done is None:
+            done = self._filled[key] = pelicans(siteurl, m)
+        return done
 
 
 class Linker:
@@ -136,11 +133,11 @@ class Linker:
         path = content.source_path
         found = []
         content._content = self.render(content._content, path, found)
+        summary = None
         if "summary" in content.metadata:
             summary = self.render(content.metadata["summary"], path, found)
             content.metadata["summary"] = summary
             content._summary = summary
-            content.summary_source = summary  # see summaries.py
         tagged = {"person": [], "event": []}
         for key, kind in (("people", "person"), ("events", "event")):
             value = content.metadata.get(key)
@@ -163,16 +160,15 @@ class Linker:
             if person is not None:
                 authors.append(person)
         people = unique(tagged["person"])
-        events = unique(tagged["event"])
-        # Pelican recomputes `url` from URL settings at every access (a story
-        # card reads it several times on every list page); it is final now.
-        if not hasattr(content, "override_url"):
-            content.override_url = content.url
-        self.mention_links.install(content)
-        content.connections = {"people": people, "events": events}
-        content.people = [p for p in people if p.listed]
-        content.events = events
-        content.author_people = authors
+        linked.keep(
+            content,
+            people=[p for p in people if p.listed],
+            tagged_people=people,
+            events=unique(tagged["event"]),
+            author_people=authors,
+        )
+        if summary is not None:
+            linked.keep(content, summary_source=summary)  # see summaries.py
 
 
 def mention_html(entity, shown=None):

@@ -17,6 +17,8 @@ from pelican.utils import (
     truncate_html_words,
 )
 
+from .linked import keep
+
 
 def summary_html(article, siteurl):
     """The summary's HTML for a page or feed at `siteurl`.
@@ -34,7 +36,7 @@ def summary_source(article):
     source = getattr(article, "summary_source", None)
     if source is None:
         source = _cut(article._content or "", article.settings)
-        article.summary_source = source
+        keep(article, summary_source=source)
     return source
 
 
