@@ -16,6 +16,7 @@ import functools
 import importlib
 import sys
 import time
+import types
 from collections import defaultdict
 
 TOTALS = defaultdict(float)
@@ -70,6 +71,11 @@ def _wrap(label, owner, name):
             CALLS[label] += 1
 
     timed._phase = True
+    if isinstance(owner, types.ModuleType):
+        # Pickle finds a function by module and name: name the wrapper where
+        # it now lives, so settings holding it (JINJA_GLOBALS) still pickle
+        # and the content cache stays on for warm builds.
+        timed.__module__, timed.__qualname__ = owner.__name__, name
     setattr(owner, name, timed)
 
 
