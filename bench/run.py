@@ -712,6 +712,20 @@ def markdown_table(result):
     return "\n".join(rows)
 
 
+def write_results(name, data, table):
+    """Print `table`; keep `data` as bench/results/<time>-<name>.json and
+    the table beside it (.md)."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    path = RESULTS / f"{stamp}-{name}.json"
+    path.write_text(json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8")
+    path.with_suffix(".md").write_text(table + "\n", encoding="utf-8")
+    print()
+    print(table)
+    print()
+    print(f"results: {path.relative_to(ROOT)} (the table: {path.with_suffix('.md').name})")
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--stories", type=int, default=1000)
@@ -730,17 +744,12 @@ def main(argv=None):
         sizes = sorted(int(n) for n in args.scaling.split(","))
         root = Path(args.keep or tempfile.mkdtemp(prefix="connections-bench-"))
         stats = scaling(root, sizes, args.repeat, args.seed, _say)
-        RESULTS.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-        path = RESULTS / f"{stamp}-scaling-{'-'.join(map(str, sizes))}.json"
-        path.write_text(json.dumps({"sizes": sizes, "repeat": args.repeat, "machine": machine(),
-                                    "stats": {str(n): v for n, v in stats.items()}},
-                                   indent=2) + "\n", encoding="utf-8")
-        table = scaling_table(stats, sizes)
-        path.with_suffix(".md").write_text(table + "\n", encoding="utf-8")
-        print()
-        print(table)
-        print(f"\nresults: {path.relative_to(ROOT)} (the table: {path.with_suffix('.md').name})")
+        write_results(
+            f"scaling-{'-'.join(map(str, sizes))}",
+            {"sizes": sizes, "repeat": args.repeat, "machine": machine(),
+             "stats": {str(n): v for n, v in stats.items()}},
+            scaling_table(stats, sizes),
+        )
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)
         return 0
@@ -774,16 +783,7 @@ def main(argv=None):
     except BuildFailed as exc:
         print(f"bench: a build failed: {exc}", file=sys.stderr)
         return 1
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-    path = RESULTS / f"{stamp}-n{result['stories']}.json"
-    path.write_text(json.dumps(result, indent=2, default=str) + "\n", encoding="utf-8")
-    table = markdown_table(result)
-    path.with_suffix(".md").write_text(table + "\n", encoding="utf-8")
-    print()
-    print(table)
-    print()
-    print(f"results: {path.relative_to(ROOT)} (the table: {path.with_suffix('.md').name})")
+    write_results(f"n{result['stories']}", result, markdown_table(result))
     check = result["warm_equals_cold"]
     return 0 if check is None or check["identical"] else 1
 
