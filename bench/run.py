@@ -712,6 +712,29 @@ def markdown_table(result):
     return "\n".join(rows)
 
 
+@contextlib.contextmanager
+def work_folder(keep):
+    """The folder to work in: `keep` (kept), or a temporary one (removed)."""
+    root = Path(keep or tempfile.mkdtemp(prefix="connections-bench-"))
+    try:
+        yield root
+    finally:
+        if not keep:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+def phases(bench):
+    """Print CPU time per build phase of the vanilla and the full build (bench/phases.py)."""
+    for kind in ("vanilla", "full"):
+        command = [sys.executable, str(ROOT / "bench" / "phases.py"),
+                   str(bench.settings[kind]), str(bench.root / f"out-phases-{kind}")]
+        if kind == "vanilla":
+            command.append("--vanilla")
+        print(f"\n{kind}:", flush=True)
+        done = subprocess.run(command, cwd=bench.root, env=child_env(), capture_output=True, text=True)
+        print(done.stdout[done.stdout.find("phase "):] if "phase " in done.stdout else done.stderr[-2000:])
+
+
 def write_results(name, data, table):
     """Print `table`; keep `data` as bench/results/<time>-<name>.json and
     the table beside it (.md)."""
@@ -740,45 +763,30 @@ def main(argv=None):
     p.add_argument("--scaling", metavar="N,N", default=None,
                    help="instead: cold builds of sites of these sizes, interleaved (e.g. 5000,13000)")
     args = p.parse_args(argv)
-    if args.scaling:
-        sizes = sorted(int(n) for n in args.scaling.split(","))
-        root = Path(args.keep or tempfile.mkdtemp(prefix="connections-bench-"))
-        stats = scaling(root, sizes, args.repeat, args.seed, _say)
-        write_results(
-            f"scaling-{'-'.join(map(str, sizes))}",
-            {"sizes": sizes, "repeat": args.repeat, "machine": machine(),
-             "stats": {str(n): v for n, v in stats.items()}},
-            scaling_table(stats, sizes),
-        )
-        if not args.keep:
-            shutil.rmtree(root, ignore_errors=True)
-        return 0
-    if args.phases:
-        root = Path(args.keep or tempfile.mkdtemp(prefix="connections-bench-"))
-        bench = Bench(root, args.stories, args.seed)
-        for kind in ("vanilla", "full"):
-            command = [sys.executable, str(ROOT / "bench" / "phases.py"),
-                       str(bench.settings[kind]), str(root / f"out-phases-{kind}")]
-            if kind == "vanilla":
-                command.append("--vanilla")
-            print(f"\n{kind}:", flush=True)
-            done = subprocess.run(command, cwd=root, env=child_env(), capture_output=True, text=True)
-            print(done.stdout[done.stdout.find("phase "):] if "phase " in done.stdout else done.stderr[-2000:])
-        if not args.keep:
-            shutil.rmtree(root, ignore_errors=True)
-        return 0
-    if args.decompose:
-        root = Path(args.keep or tempfile.mkdtemp(prefix="connections-bench-"))
-        bench = Bench(root, args.stories, args.seed)
-        parts = decompose(bench, args.repeat, _say)
-        print("\n| build | CPU time (s), median | the part costs (s) |\n|---|---|---|")
-        for name, row in parts.items():
-            cost = f"{row['saves']:.2f}" if name != "full" else ""
-            print(f"| {name} | {row['cpu_median']:.2f} | {cost} |")
-        if not args.keep:
-            shutil.rmtree(root, ignore_errors=True)
-        return 0
     try:
+        if args.scaling:
+            sizes = sorted(int(n) for n in args.scaling.split(","))
+            with work_folder(args.keep) as root:
+                stats = scaling(root, sizes, args.repeat, args.seed, _say)
+            write_results(
+                f"scaling-{'-'.join(map(str, sizes))}",
+                {"sizes": sizes, "repeat": args.repeat, "machine": machine(),
+                 "stats": {str(n): v for n, v in stats.items()}},
+                scaling_table(stats, sizes),
+            )
+            return 0
+        if args.phases:
+            with work_folder(args.keep) as root:
+                phases(Bench(root, args.stories, args.seed))
+            return 0
+        if args.decompose:
+            with work_folder(args.keep) as root:
+                parts = decompose(Bench(root, args.stories, args.seed), args.repeat, _say)
+            print("\n| build | CPU time (s), median | the part costs (s) |\n|---|---|---|")
+            for name, row in parts.items():
+                cost = f"{row['saves']:.2f}" if name != "full" else ""
+                print(f"| {name} | {row['cpu_median']:.2f} | {cost} |")
+            return 0
         result = run(args.stories, args.repeat, args.seed, args.keep, not args.no_weigh)
     except BuildFailed as exc:
         print(f"bench: a build failed: {exc}", file=sys.stderr)
