@@ -52,12 +52,30 @@ def build_site(content, output, **overrides):
             "THEME": str(ROOT / "theme"),
             "PLUGIN_PATHS": [str(ROOT / "plugins")],
             "CACHE_PATH": str(Path(output).parent / "cache"),
+            # The identities file a build records (identity.py) goes beside
+            # the output, never into the repository's fixture folders.
+            "CONNECTIONS_IDENTITIES": str(Path(output).parent / "identities.json"),
             "CONNECTIONS_TODAY": "2026-11-25",
             **overrides,
         },
     )
     build(settings)
     return Path(output)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_identities_files_left_in_the_repository():
+    """Tests that build a fixture site with a settings file of their own
+    record its identities in its content folder (identity.py), as a real
+    blog's build does: the files a session made are removed at its end."""
+    def found():
+        return set((ROOT / "content").glob("identities.json")) | set(
+            SITES.glob("*/content/identities.json"))
+
+    before = found()
+    yield
+    for path in found() - before:
+        path.unlink()
 
 
 @pytest.fixture(scope="session")

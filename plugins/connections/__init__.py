@@ -31,10 +31,7 @@ def initialized(pelican):
     """Defaults, the mention syntax, and the template helpers."""
     settings = pelican.settings
     _settings.apply_defaults(settings)
-    # Authors are people: an author's page is their person page.
-    if settings.get("AUTHOR_SAVE_AS") == "author/{slug}.html":
-        settings["AUTHOR_SAVE_AS"] = ""
-        settings["AUTHOR_URL"] = settings["PERSON_URL"]
+    _settings.adopt_blog(settings)
     extensions = settings.setdefault("MARKDOWN", {}).setdefault("extensions", [])
     if not any(isinstance(e, MentionExtension) for e in extensions):
         extensions.append(MentionExtension())

@@ -28,7 +28,8 @@ from types import SimpleNamespace
 
 from . import source as sourcefile
 from .diagnostics import ContentError, Findings
-from .identity import report_shared_identities, report_shared_pages
+from . import identity
+from .identity import report_shared_pages
 from .linked import is_linked
 from .linking import MENTION_ELEMENT, Linker
 from .mentions import ESCAPE, MENTION_PATTERN, start_rule
@@ -341,9 +342,9 @@ class Checker:
             self._read(path, Article, self.stories)
         for path in content_files(self.settings, "PAGE_PATHS", "PAGE_EXCLUDES"):
             self._read(path, Page, self.pages)
-        report_shared_identities(
-            [a for _, a, _ in self.stories], self.findings, lambda a: shown_path(a.source_path, None)
-        )
+        shown = lambda a: shown_path(a.source_path, None)  # noqa: E731
+        ledger = identity.read_ledger(self.settings, self.findings, lambda p: shown_path(p, None))
+        identity.assign([a for _, a, _ in self.stories], self.settings, ledger, self.findings, shown)
         report_shared_pages(
             [c for _, c, _ in self.stories + self.pages], self.findings,
             lambda c: shown_path(c.source_path, None),
@@ -359,9 +360,8 @@ class Checker:
 
     def _read(self, path, content_class, into):
         src = sourcefile.read(path, shown_path(path, self.settings))
-        why = sourcefile.unreadable(src)
-        if why and (src.problem or not src.text.strip()):
-            self.findings.error(src.path, *why)
+        if src.problem:
+            self.findings.error(src.path, *sourcefile.unreadable(src))
             return
         self._check_header(src)
         try:
@@ -374,10 +374,13 @@ class Checker:
         except Exception as exc:  # whatever stops Pelican stops the build
             self.findings.error(src.path, *sourcefile.pelican_error(exc, src))
             return
-        if getattr(content, "status", None) == "skip" or not hasattr(content, "metadata"):
+        if content is None or getattr(content, "status", None) == "skip" or not hasattr(
+            content, "metadata"
+        ):
             return
-        if not content.is_valid():  # e.g. no title: Pelican leaves it out, the build stops
-            self.findings.error(src.path, *(why or (1, 1, "Pelican cannot read this file")))
+        why = sourcefile.why_skipped(content, src)
+        if why or not content.is_valid():  # Pelican leaves it out and builds the rest
+            self.findings.warning(src.path, *(why or (1, 1, "Pelican skips this file")))
             return
         html = content._content or ""  # as the build's Markdown made it
         self.linker.link(content)
@@ -424,7 +427,7 @@ class Checker:
         used = set()
         for _, content, _ in self.stories + self.pages:
             if is_linked(content):
-                used.update(id(e) for e in content.tagged_people + content.events)
+                used.update(id(e) for e in self.linker.tagged(content) + content.events)
                 used.update(id(p) for p in content.author_people)
         root = self.settings["PATH"]
         for kind in ("person", "event"):
@@ -486,7 +489,7 @@ class Checker:
             prose = prose[: m.start()] + _blank(m.group(0)) + prose[m.end() :]
         known_here = set()
         if is_linked(content):
-            known_here.update(id(e) for e in content.tagged_people + content.events)
+            known_here.update(id(e) for e in self.linker.tagged(content) + content.events)
             known_here.update(id(p) for p in content.author_people)
         reported = set()
         for start, end, entities in finder.find(prose):

@@ -173,7 +173,19 @@ def cors_problem(page_origin, hosts):
 def check_settings(settings):
     """Stop the build with a clear message when the comment settings cannot work."""
     name = settings.get("COMMENTS_PROVIDER")
-    name = "none" if name in (None, False, "") else str(name).strip().lower()
+    if name is None:
+        # Not chosen: Isso when its server is set, else no comments (an
+        # existing blog adding the plugin has no comment server yet).
+        if str(settings.get("COMMENTS_URL") or "").strip():
+            name = "isso"
+        else:
+            logger.warning(
+                "connections: no comment provider is set up (COMMENTS_URL is empty), so "
+                "stories have no comment section; set COMMENTS_URL to your Isso server, "
+                "or COMMENTS_PROVIDER (README, 'Comments')"
+            )
+            name = "none"
+    name = "none" if name in (False, "") else str(name).strip().lower()
     if name not in PROVIDERS:
         close = difflib.get_close_matches(name, PROVIDERS, n=1, cutoff=0.5)
         hint = f"; did you mean '{close[0]}'?" if close else ""
@@ -268,7 +280,9 @@ def prepare(content):
     keep(
         content,
         comments_enabled=wanted and provider != "none" and getattr(content, "status", "") != "draft",
-        comments_thread=thread_id(content),
+        # The thread follows the story's identity, which the generator gives
+        # once every story is read (identity.py); until then, its minute.
+        comments_thread=thread_id(content) if hasattr(content, "date") else None,
     )
 
 

@@ -22,8 +22,10 @@ from pelican.generators import Generator
 
 from . import source as sourcefile
 from .diagnostics import ContentError
-from .identity import report_shared_identities, report_shared_pages
-from .linked import is_linked, record
+from . import identity
+from .comments import thread_id
+from .identity import report_shared_pages
+from .linked import is_linked, keep, record
 from .linking import STATE_KEY, unique
 from .names import fold
 from .registry import shown_path
@@ -61,7 +63,7 @@ class ConnectionsGenerator(Generator):
         for article in articles:
             if not is_linked(article):
                 continue
-            for person in article.tagged_people:
+            for person in article.people:
                 person.articles.append(article)
             for event in article.events:
                 event.articles.append(article)
@@ -72,7 +74,7 @@ class ConnectionsGenerator(Generator):
         shown = self.settings["CONNECTIONS_EVENT_PEOPLE_MAX"]
         for event in events:
             met = _most_often(
-                p for a in event.articles for p in a.tagged_people if p.listed
+                p for a in event.articles for p in a.people
             )
             # An event's page lists the people met there most often; the rest
             # are in its stories (a page's cost must not grow with them).
@@ -110,7 +112,9 @@ class ConnectionsGenerator(Generator):
             (year, list(group)) for year, group in groupby(past, key=lambda e: e.year)
         ]
         self._report_unreadable(linker.findings)
-        self._report_shared_identities(linker.findings)
+        self._report_missing_templates(linker.findings)
+        ledger = self._give_identities(linker)
+        self._report_shared_pages(linker.findings)
         failing = linker.findings.failing(self.settings["CONNECTIONS_STRICT"])
         if failing:
             strict = " (CONNECTIONS_STRICT is on: warnings count)" if (
@@ -120,26 +124,94 @@ class ConnectionsGenerator(Generator):
                 f"the build stopped before writing anything: "
                 f"{linker.findings.summary()}{strict}; fix the lines above"
             )
+        if identity.write_ledger(self.settings, ledger):
+            logger.info("connections: recorded new story identities in %s",
+                        shown_path(identity.ledger_path(self.settings), None))
 
     def _report_unreadable(self, findings):
-        """A story Pelican could not read is an error, never a silent gap."""
+        """A file Pelican could not read, or read and left out, is said with
+        its reason, never a silent gap: an error when reading it failed (the
+        build stops), a warning when Pelican skips it as it stands (no title
+        or date, an unknown status: Pelican builds the rest, and so do we)."""
         for key, value in sorted(self.context["generated_content"].items()):
-            if value is None:
-                path = os.path.join(self.settings["PATH"], key)
-                src = sourcefile.read(path, _shown(self.settings["PATH"], key))
-                why = sourcefile.unreadable(src) or sourcefile.why_pelican_fails(
-                    self.settings, path, src
-                )
-                line, column, message = why or (
-                    1, 1,
+            if value is not None:
+                continue
+            path = os.path.join(self.settings["PATH"], key)
+            shown = _shown(self.settings["PATH"], key)
+            src = sourcefile.read(path, shown)
+            if src.problem:
+                findings.error(shown, *sourcefile.unreadable(src))
+                continue
+            try:
+                content = sourcefile.read_as_pelican(self.settings, path)
+            except Exception as exc:  # whatever stops Pelican
+                findings.error(shown, *sourcefile.pelican_error(exc, src))
+                continue
+            why = sourcefile.why_skipped(content, src) if content is not None else None
+            if why:
+                findings.warning(shown, *why)
+            else:
+                findings.error(shown, 1, 1, (
                     "this file could not be read (the message above says why); "
-                    "fix it or move it out of the content folder",
-                )
-                findings.error(_shown(self.settings["PATH"], key), line, column, message)
+                    "fix it or move it out of the content folder"))
 
-    def _report_shared_identities(self, findings):
-        stories = self.context.get("articles", []) + self.context.get("drafts", [])
-        report_shared_identities(stories, findings, lambda a: shown_path(a.source_path, None))
+    def _report_missing_templates(self, findings):
+        """A story or page whose `Template:` the theme does not have would stop
+        Pelican halfway through writing: it is written with the default
+        template instead, and said once."""
+        from pelican.generators import PelicanTemplateNotFound
+
+        checked = {}
+        for key in ("articles", "drafts", "hidden_articles", "pages", "hidden_pages",
+                    "draft_pages"):
+            for content in self.context.get(key, []) or []:
+                for one in [content, *getattr(content, "translations", [])]:
+                    name = getattr(one, "template", None)
+                    default = getattr(one, "default_template", None)
+                    if not name or name == default:
+                        continue
+                    if name not in checked:
+                        try:
+                            self.get_template(name)
+                            checked[name] = True
+                        except PelicanTemplateNotFound:
+                            checked[name] = False
+                    if checked[name]:
+                        continue
+                    src = sourcefile.read(one.source_path, shown_path(one.source_path, None))
+                    line, column = sourcefile._line_naming(src, "template")
+                    findings.warning(
+                        src.path, line, column,
+                        f"the theme has no template '{name}' (Template: {name}), so this "
+                        f"is written with '{default}' instead; add {name}.html to your "
+                        "theme's templates or remove the line",
+                    )
+                    one.template = default
+
+    def _stories(self):
+        """Every story Pelican read: published (with their translations),
+        hidden and drafts (a draft keeps its identity when it is published)."""
+        seen = {}
+        for key in ("articles", "hidden_articles", "drafts"):
+            for story in self.context.get(key, []) or []:
+                for one in [story, *getattr(story, "translations", [])]:
+                    seen.setdefault(id(one), one)
+        return list(seen.values())
+
+    def _give_identities(self, linker):
+        """Every story's identity (identity.py), kept in the build's Linker for
+        story_id(); comment threads follow. Returns the identities file's table."""
+        shown = lambda a: shown_path(a.source_path, None)  # noqa: E731
+        stories = self._stories()
+        ledger = identity.read_ledger(self.settings, linker.findings, lambda p: shown_path(p, None))
+        table = identity.assign(stories, self.settings, ledger, linker.findings, shown)
+        linker.identities = table
+        for story in stories:
+            if is_linked(story):
+                keep(story, comments_thread=thread_id(story))
+        return table
+
+    def _report_shared_pages(self, findings):
         report_shared_pages(
             [c for key in ("articles", "drafts", "hidden_articles", "pages", "hidden_pages",
                            "draft_pages") for c in self.context.get(key, [])],
@@ -157,7 +229,7 @@ class ConnectionsGenerator(Generator):
         counts = Counter(
             p
             for a in stories
-            for p in a.tagged_people + a.author_people
+            for p in a.people + a.author_people
             if p is not person and p.listed
         )
         limit = self.settings["CONNECTIONS_CONNECTED_MAX"]

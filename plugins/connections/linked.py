@@ -18,7 +18,7 @@ from . import linking
 
 # What a record holds. The URL and the cut summary are worked out from the
 # rest (the story's slug, date and text, the settings) when first needed.
-FIELDS = ("url", "people", "events", "tagged_people", "author_people",
+FIELDS = ("url", "people", "events", "author_people",
           "comments_enabled", "comments_thread", "summary_source")
 DERIVED = ("url", "summary_source")
 

@@ -9,9 +9,11 @@ cache alike) the `Linker`:
   (story and summary) into the final mention: a link to the entity's page,
   its first name only, or, for a private person, plain text that never names
   them,
-- and records on the story `people`, `events` (what the site may show) and
-  `tagged_people` (everyone tagged, private people included, for the
-  author's own bookkeeping and the check command), in its record (linked.py).
+- and records on the story `people`, `events` and `author_people`, only
+  what the site may show, in its record (linked.py); private people it tags
+  or was written by stay in the Linker (`tagged`), for the check, never on
+  the story where a template could reach them. The story's own header
+  copies (`metadata`, Pelican's `author`/`authors`) are rewritten the same way.
 
 Mention links are Pelican intrasite links, `{filename}/@person/<slug>`, that
 the generator registers in `generated_content`; Pelican makes them relative
@@ -79,6 +81,15 @@ class Linker:
         self.findings = findings
         self.mention_links = MentionLinks()
         self._sources = {}
+        # Private people a story tags or was written by: kept here, for the
+        # check and the author's bookkeeping, never on the story, where a
+        # template could reach them.
+        self.unlisted = {}
+        self.identities = None  # {file key: identity}, given by the generator
+
+    def tagged(self, content):
+        """Everyone `content` tags or was written by, private people included."""
+        return list(getattr(content, "people", [])) + self.unlisted.get(id(content), [])
 
     # --- where things are written, for messages ---------------------------
 
@@ -152,23 +163,60 @@ class Linker:
         for entity in found:
             tagged[entity.kind].append(entity)
         authors = []
+        shown_authors = []  # Pelican's Author objects, as the site may show them
         for author in getattr(content, "authors", []) or []:
             person = self.registry.resolve(
                 "person", author.name,
                 path and (lambda: self._where_field(path, "author", author.name)),
             )
-            if person is not None:
-                authors.append(person)
+            if person is None:
+                shown_authors.append(author)
+                continue
+            authors.append(person)
+            if person.listed:
+                shown_authors.append(_as_author(author, person))
         people = unique(tagged["person"])
+        unlisted = [p for p in people + authors if not p.listed]
+        if unlisted:
+            self.unlisted[id(content)] = unlisted
         linked.keep(
             content,
             people=[p for p in people if p.listed],
-            tagged_people=people,
             events=unique(tagged["event"]),
-            author_people=authors,
+            author_people=[p for p in authors if p.listed],
         )
+        _scrub(content, people, shown_authors)
         if summary is not None:
             linked.keep(content, summary_source=summary)  # see summaries.py
+
+
+def _as_author(author, person):
+    """Pelican's Author for a listed person: their shown name and page."""
+    if author.name == person.display_name and author.slug == person.slug:
+        return author
+    shown = type(author)(person.display_name, author.settings)
+    shown.slug = person.slug
+    return shown
+
+
+def _scrub(content, people, shown_authors):
+    """Privacy is decided here, not in templates: the story's own copies of
+    its header (`metadata`, and the attributes Pelican made of it) name only
+    who the site may show, as the site shows them."""
+    meta = content.metadata
+    if "people" in meta:
+        meta["people"] = ", ".join(p.display_name for p in people if p.listed)
+    content.__dict__.pop("people", None)
+    content.__dict__.pop("events", None)
+    if "authors" in meta or "author" in meta or hasattr(content, "authors"):
+        if shown_authors:
+            meta["authors"] = content.authors = shown_authors
+            meta["author"] = content.author = shown_authors[0]
+        else:
+            for key in ("author", "authors"):
+                meta.pop(key, None)
+                content.__dict__.pop(key, None)
+            content.authors = []
 
 
 def mention_html(entity, shown=None):

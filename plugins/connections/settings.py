@@ -58,9 +58,19 @@ DEFAULTS = {
     # With Pelican's content cache on, a warm build renders again only the
     # pages and feeds whose inputs changed (incremental.py); False: all of them.
     "CONNECTIONS_OUTPUT_CACHE": True,
+    # The identities file, inside PATH (identity.py; README, "Stable ids"):
+    # each story's identity, recorded by the build like a lock file; commit
+    # it. None: identities are worked out again on every build.
+    "CONNECTIONS_IDENTITIES": "identities.json",
+    # Where the pages that send readers from an author's old Pelican page to
+    # their person page are written ("author/{slug}.html" when the plugin
+    # takes over Pelican's default AUTHOR_SAVE_AS; "" writes none).
+    "CONNECTIONS_AUTHOR_REDIRECTS": None,
     # Comments (comments.py): isso | giscus | disqus | remark42 | none, the
     # comment server's address, and the provider's own options.
-    "COMMENTS_PROVIDER": "isso",
+    # None: isso when COMMENTS_URL is set, else none (an existing blog that
+    # has no comment server builds, without comment sections).
+    "COMMENTS_PROVIDER": None,
     "COMMENTS_URL": "",
     "COMMENTS_OPTIONS": {},
 }
@@ -88,4 +98,45 @@ def apply_defaults(settings):
             placeholder,
         )
         settings["CONNECTIONS_PRIVATE_PLACEHOLDER"] = "someone"
+    return settings
+
+
+# Pelican's own default for an author's page (pelican.settings.DEFAULT_CONFIG).
+PELICAN_AUTHOR_SAVE_AS = "author/{slug}.html"
+
+
+def adopt_blog(settings):
+    """What the plugin changes in Pelican's settings, each said once (an
+    existing blog's settings mean what they meant, except for these):
+
+    - the profile folders are never read as stories or pages, whatever
+      ARTICLE_PATHS and PAGE_PATHS say: they join ARTICLE_EXCLUDES and
+      PAGE_EXCLUDES;
+    - authors are people: with Pelican's default AUTHOR_SAVE_AS, an author's
+      page is their person page, and the old `author/<slug>.html` addresses
+      become pages that send readers there (CONNECTIONS_AUTHOR_REDIRECTS).
+    """
+    told = []
+    folders = [settings[k] for k in ("CONNECTIONS_PEOPLE_PATH", "CONNECTIONS_EVENTS_PATH")]
+    for key in ("ARTICLE_EXCLUDES", "PAGE_EXCLUDES"):
+        current = list(settings.get(key) or [])
+        added = [f for f in folders if f and f not in current]
+        if added:
+            settings[key] = current + added
+            told.append(f"{key} += {added}")
+    redirects = settings.get("CONNECTIONS_AUTHOR_REDIRECTS")
+    if settings.get("AUTHOR_SAVE_AS") == PELICAN_AUTHOR_SAVE_AS:
+        settings["AUTHOR_SAVE_AS"] = ""
+        settings["AUTHOR_URL"] = settings["PERSON_URL"]
+        if redirects is None:
+            settings["CONNECTIONS_AUTHOR_REDIRECTS"] = PELICAN_AUTHOR_SAVE_AS
+        told.append(
+            "AUTHOR_SAVE_AS = '' and AUTHOR_URL = PERSON_URL (an author's page is their "
+            "person page; the old author/<slug>.html addresses redirect there)"
+        )
+    settings.setdefault("CONNECTIONS_AUTHOR_REDIRECTS", "")
+    if settings["CONNECTIONS_AUTHOR_REDIRECTS"] is None:
+        settings["CONNECTIONS_AUTHOR_REDIRECTS"] = ""
+    if told and not settings.get("CONNECTIONS_QUIET_ADOPTION"):
+        logger.warning("connections: changed Pelican settings: %s", "; ".join(told))
     return settings

@@ -175,3 +175,70 @@ def why_pelican_fails(settings, path, src):
     except Exception as exc:  # whatever stops Pelican
         return pelican_error(exc, src)
     return None
+
+
+def _line_naming(src, word):
+    """(line, column) of the first line naming `word` (a header key in any
+    of Pelican's formats: `Status:`, `:status:`, `<meta name="status"`)."""
+    header = re.compile(rf'(?i)^\s*:?{word}:|name=["\']{word}["\']')
+    for number, line in enumerate(src.lines, 1):
+        m = header.search(line)
+        if m:
+            return number, m.start() + 1 + (len(line[m.start():]) - len(line[m.start():].lstrip()))
+    return 1, 1
+
+
+EXAMPLES = {
+    "title": "'Title: Coffee with Zoë' (':title:' in reStructuredText, <title> in HTML)",
+    "date": "'Date: 2025-03-14 09:30' (':date:' in reStructuredText, "
+            "<meta name=\"date\"> in HTML), or set DEFAULT_DATE",
+}
+
+
+def why_skipped(content, src):
+    """(line, column, message) saying why Pelican leaves a file it read out
+    of the site (no title or date, a status it does not know), or None.
+    The build and the check both say it through this: a warning, as Pelican
+    skips the file and builds the rest."""
+    if not src.text.strip():
+        return 1, 1, "the file is empty, so Pelican skips it; write its header and text, or delete it"
+    for prop in getattr(content, "mandatory_properties", ()):
+        if not hasattr(content, prop):
+            return 1, 1, (
+                f"the file has no {prop}, so Pelican skips it (it is not published); "
+                f"add one at the top, e.g. {EXAMPLES.get(prop, prop)}"
+            )
+    allowed = getattr(content, "allowed_statuses", ())
+    status = getattr(content, "status", None)
+    if allowed and status not in allowed:
+        line, column = _line_naming(src, "status")
+        return line, column, (
+            f"the status {status!r} is not one of {', '.join(allowed)}, so Pelican skips "
+            "the file (it is not published); write e.g. 'draft', or 'published'"
+        )
+    return None
+
+
+def read_as_pelican(settings, path, content_class=None):
+    """Pelican's reading of `path` (its content object), or raise what Pelican raises."""
+    from pelican.contents import Article, Page
+    from pelican.readers import Readers
+
+    if content_class is None:
+        content_class = Page if _under(settings, path, "PAGE_PATHS") else Article
+    return Readers(settings).read_file(
+        base_path=settings["PATH"],
+        path=os.path.relpath(path, settings["PATH"]),
+        content_class=content_class,
+        context={"generated_content": {}, "static_content": {}, "localsiteurl": ""},
+    )
+
+
+def _under(settings, path, key):
+    root = os.path.abspath(settings["PATH"])
+    path = os.path.abspath(path)
+    for folder in settings.get(key) or []:
+        top = os.path.join(root, folder) if folder else root
+        if path == top or path.startswith(top.rstrip(os.sep) + os.sep):
+            return True
+    return False
