@@ -53,6 +53,10 @@ ARCHIVES_URL = "archives/"
 CATEGORIES_SAVE_AS = "category/index.html"
 TAGS_SAVE_AS = "tag/index.html"
 # Authors are people: an author's page is their person page (people/<slug>/).
+# Set here, so the plugin has nothing to change (this site never had
+# Pelican's author/<slug>.html pages to redirect).
+AUTHOR_SAVE_AS = ""
+AUTHOR_URL = "people/{slug}/"
 AUTHORS_SAVE_AS = ""
 
 # Pelican's own feeds are replaced by the plugin's (see README, "Feeds"):

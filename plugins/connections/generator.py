@@ -12,10 +12,12 @@ PAGINATED_TEMPLATES pagination works for `person` and `event`.
 import datetime
 import logging
 import os
+import posixpath
 import zoneinfo
 from collections import Counter
 from itertools import groupby
 
+from jinja2 import ChoiceLoader, FileSystemLoader
 from markdown import Markdown
 from pelican.contents import Content
 from pelican.generators import Generator
@@ -32,6 +34,12 @@ from .registry import shown_path
 
 logger = logging.getLogger(__name__)
 
+# The plugin's own templates: person, event, people and events pages for a
+# theme that has none, found after every template of the theme (and of
+# THEME_TEMPLATES_OVERRIDES and Pelican's simple theme): a theme's
+# person.html always wins. They extend the theme's base.html.
+TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
+
 
 class Profile(Content):
     """A profile's body (a bio or an event's description) as page content,
@@ -44,6 +52,7 @@ class Profile(Content):
 class ConnectionsGenerator(Generator):
     def __init__(self, context, settings, path, theme, output_path, *rest, **kwargs):
         super().__init__(context, settings, path, theme, output_path, *rest, **kwargs)
+        self.env.loader = ChoiceLoader([self.env.loader, FileSystemLoader(TEMPLATES)])
         self.people = []
         self.events = []
 
@@ -282,6 +291,37 @@ class ConnectionsGenerator(Generator):
                     url=self.settings[url],
                     page_name=self.settings[save_as].rsplit(".", 1)[0],
                 )
+
+        self._write_author_redirects(writer, relative)
+
+    def _write_author_redirects(self, writer, relative):
+        """A page at each author's old Pelican address (author/<slug>.html)
+        that sends readers to their person page, so old links keep working.
+        Only for public people: a first-name person's old address spells the
+        whole name, and a private person has no page."""
+        pattern = self.settings.get("CONNECTIONS_AUTHOR_REDIRECTS")
+        if not pattern:
+            return
+        from pelican.urlwrappers import Author
+
+        for person in self.people:
+            if person.visibility != "public" or not person.authored or not person.save_as:
+                continue
+            old = Author(person.name, self.settings)
+            save_as = pattern.format(slug=old.slug, name=person.name)
+            if save_as == person.save_as:
+                continue
+            if self.settings.get("SITEURL") and not relative:
+                target = f"{self.settings['SITEURL']}/{person.url}"
+            else:
+                up = posixpath.relpath(".", posixpath.dirname(save_as) or ".")
+                target = posixpath.normpath(posixpath.join(up, person.url)) + (
+                    "/" if person.url.endswith("/") else "")
+            writer.write_file(
+                save_as, self.get_template("connections/author_redirect"), self.context,
+                relative_urls=False, template_name="connections/author_redirect",
+                person=person, target=target,
+            )
 
     def _write_entity(self, writer, template, entity, relative):
         articles = entity.articles

@@ -14,6 +14,8 @@ The subclass also fills in mention links through the build's table
 (linking.MentionLinks) rather than each time afresh.
 """
 
+from markupsafe import Markup
+
 from . import linking
 
 # What a record holds. The URL and the cut summary are worked out from the
@@ -65,6 +67,8 @@ def linked_class(cls):
         namespace.update(
             _is_linked=True,
             url=property(_url),
+            content=property(_content),
+            summary=property(_summary),
             _link_replacer=_link_replacer,
             __module__=cls.__module__,
             __doc__=f"{cls.__name__}, linked to its people and events (connections.linked).",
@@ -95,6 +99,19 @@ def _url(content):
     except AttributeError:
         held.url = url = super(type(content), content).url
         return url
+
+
+def _content(content):
+    """The story's HTML, marked safe: a theme that turns autoescape on (or
+    prints `{{ article.content }}` without `|safe`, as Pelican's own themes
+    do) shows it as HTML, never as escaped text; |safe on it changes nothing."""
+    html = super(type(content), content).content
+    return Markup(html) if html is not None else html
+
+
+def _summary(content):
+    html = super(type(content), content).summary
+    return Markup(html) if html is not None else html
 
 
 def _link_replacer(content, siteurl, m):

@@ -151,6 +151,11 @@ class Person(Entity):
         return self.name
 
     @property
+    def public_links(self):
+        """Their links, when the site may show them (a public person's only)."""
+        return list(self.links) if self.visibility == "public" else []
+
+    @property
     def initials(self):
         words = self.display_name.split()
         return "".join(w[0] for w in words[:2]).upper()
