@@ -1,5 +1,8 @@
 """The command line: `python -m connections build|serve|check|new|comments`.
 
+Installed with pip, the same is `connections ...` (a console script) or
+`python -m pelican.plugins.connections ...`: nothing here names the package.
+
 Each subcommand lives in the module named for it and exposes `main(args)`;
 a content or settings mistake it raises (ContentError) or a missing file is
 said here, in one line, never as a traceback.
@@ -7,6 +10,7 @@ said here, in one line, never as a traceback.
 
 import argparse
 import importlib
+import os
 import sys
 
 COMMANDS = {
@@ -18,8 +22,16 @@ COMMANDS = {
 }
 
 
+def program():
+    """How the user started us, for usage lines."""
+    name = os.path.basename(sys.argv[0] or "")
+    if name and not name.startswith("__main__") and not name.endswith(".py"):
+        return name  # the console script
+    return f"python -m {__package__}"
+
+
 def parser():
-    p = argparse.ArgumentParser(prog="python -m connections", description=__doc__)
+    p = argparse.ArgumentParser(prog=program(), description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
 
     def command(name, help):
@@ -55,7 +67,7 @@ def parser():
 
 def main(argv=None):
     args = parser().parse_args(argv)
-    module = importlib.import_module(f"connections.{COMMANDS[args.command]}")
+    module = importlib.import_module(f".{COMMANDS[args.command]}", __package__)
     from .diagnostics import ContentError
 
     try:

@@ -38,7 +38,7 @@ def plain_findings(verbose=False):
     (Pelican's console handler would wrap them), where editors can read them."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
-    log = logging.getLogger("connections")
+    log = logging.getLogger(__package__)  # connections, or pelican.plugins.connections
     log.handlers[:] = [handler]
     log.propagate = False
     log.setLevel(logging.INFO if verbose else logging.WARNING)
