@@ -381,3 +381,49 @@ def test_pip_installed_plugin_works_inside_notmyidea(fresh_venv, tmp_path):
     usage = subprocess.run([python, "-m", "pelican.plugins.connections", "--help"],
                            capture_output=True, text=True, env=env, cwd=tmp_path)
     assert usage.returncode == 0 and "python -m pelican.plugins.connections" in usage.stdout
+
+
+def reachable_text(start, limit=300_000):
+    """Every string a template could reach from `start` by attributes, keys
+    and items (Jinja outside a sandbox reaches `_private` attributes too)."""
+    from pelican.settings import DEFAULT_CONFIG  # noqa: F401  (settings hold no names)
+
+    seen, queue, found = set(), [start], []
+    while queue and len(seen) < limit:
+        obj = queue.pop()
+        if id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        if isinstance(obj, str):
+            found.append(obj)
+        elif isinstance(obj, dict):
+            queue.extend(k for k in obj if isinstance(k, str))
+            queue.extend(obj.values())
+        elif isinstance(obj, (list, tuple, set, frozenset)):
+            queue.extend(obj)
+        elif type(obj).__module__.split(".")[0] in ("connections", "pelican") and hasattr(
+                obj, "__dict__"):
+            queue.extend(vars(obj).values())
+            for name in ("name", "display_name", "slug", "url"):
+                try:
+                    queue.append(getattr(obj, name))
+                except Exception:  # noqa: BLE001 - a property that needs more context
+                    pass
+    return found
+
+
+def test_templates_can_reach_only_what_the_site_may_show(tmp_path, captured):
+    """Privacy is decided in Python: from any story (its metadata, people,
+    authors, its shared context with every person the build knows), no
+    string names a private person or a first-name person's surname."""
+    from conftest import SITES
+
+    build_site(SITES / "people" / "content", tmp_path / "out")
+    stories = captured["articles"]
+    tagged_private = [a for a in stories if "Quenby" in (a.source_path and
+                      Path(a.source_path).read_text("utf-8"))]
+    assert tagged_private  # the fixture tags her, so the test can fail
+    for story in stories:
+        texts = reachable_text(story)
+        leaks = [t for t in texts if "Quenby" in t or "Hollowell" in t or "Vasquez" in t]
+        assert not leaks, (story.source_path, leaks[:3])

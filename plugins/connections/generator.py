@@ -133,6 +133,10 @@ class ConnectionsGenerator(Generator):
                 f"the build stopped before writing anything: "
                 f"{linker.findings.summary()}{strict}; fix the lines above"
             )
+        # Every name is resolved: what templates can reach about people is
+        # now only what the site may show (registry.Person.seal).
+        linker.registry.seal()
+        linker._sources.clear()  # stories' headers as written, for messages only
         if identity.write_ledger(self.settings, ledger):
             logger.info("connections: recorded new story identities in %s",
                         shown_path(identity.ledger_path(self.settings), None))

@@ -150,6 +150,26 @@ class Person(Entity):
             return self.placeholder or self.settings["CONNECTIONS_PRIVATE_PLACEHOLDER"]
         return self.name
 
+    def seal(self):
+        """Keep only what the site may show (the build calls this once every
+        name is resolved, before any page is rendered): a first-name person
+        keeps their first name, a private person their placeholder; their
+        other names, aliases, links and profile text are dropped, so no
+        template can reach them."""
+        if self.visibility == "public":
+            return
+        slug = self.slug if self.visibility == "first-name" else ""
+        self._name = self.display_name
+        self._slug, self._slug_from_name = slug, False
+        self.aliases = []
+        self.links = []
+        self.placeholder = ""
+        if self.source is not None:
+            self.source = sourcefile.Source(path="")  # has a profile; its text is gone
+        if self.visibility == "private":
+            self.bio = ""
+            self.avatar = ""
+
     @property
     def public_links(self):
         """Their links, when the site may show them (a public person's only)."""
@@ -430,6 +450,26 @@ class Registry:
                 f"(add content/{folder}/{registered.slug}.md to describe them)",
             )
         return registered
+
+    def seal(self):
+        """After the build has resolved every name: people the site may not
+        show in full are sealed (Person.seal), and the name tables forget
+        every name of theirs."""
+        people = self.entities["person"]
+        for slug, person in list(people.items()):
+            if person.visibility == "public":
+                continue
+            person.seal()
+            if person.visibility == "private":
+                del people[slug]
+        for table in (self._exact["person"], self._folded["person"]):
+            for key in list(table):
+                kept = {e for e in table[key] if e.visibility == "public"}
+                if kept:
+                    table[key] = kept
+                else:
+                    del table[key]
+        self._suggestable.pop("person", None)
 
     def _folder(self, kind):
         return self.settings[
