@@ -63,7 +63,7 @@ def story_id(article):
         return explicit
     table = _table_of(article)
     if table is not None:
-        found = table.get(_key(article))
+        found = table.get(id(article))
         if found:
             return found
     return minute(article)
@@ -73,7 +73,7 @@ def _table_of(article):
     from .linking import state_of
 
     state = state_of(article)
-    return getattr(state, "identities", None) if state is not None else None
+    return getattr(state, "identity_of", None) if state is not None else None
 
 
 def _key(article, root=None):

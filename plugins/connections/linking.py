@@ -86,6 +86,7 @@ class Linker:
         # template could reach them.
         self.unlisted = {}
         self.identities = None  # {file key: identity}, given by the generator
+        self.identity_of = None  # {id(story): identity}, the same, for story_id()
 
     def tagged(self, content):
         """Everyone `content` tags or was written by, private people included."""
