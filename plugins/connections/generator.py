@@ -220,7 +220,8 @@ class ConnectionsGenerator(Generator):
         table = identity.assign(stories, self.settings, ledger, linker.findings, shown)
         linker.identities = table
         # story_id() asks by the story object: its path worked out once, here.
-        linker.identity_of = {id(s): identity.story_id_in(s, table) for s in stories}
+        keys = identity._keys(stories, self.settings)
+        linker.identity_of = {id(s): identity.story_id_in(s, table, keys[id(s)]) for s in stories}
         for story in stories:
             if is_linked(story):
                 keep(story, comments_thread=thread_id(story))

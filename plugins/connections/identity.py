@@ -157,9 +157,22 @@ def write_ledger(settings, table):
 # --- giving every story its identity ------------------------------------------------
 
 
-def _order(article, default_lang):
-    lang = getattr(article, "lang", None) or default_lang
-    return (article.date.replace(tzinfo=None), lang != default_lang, _key(article))
+def _keys(articles, settings):
+    """{id(story): its key}, each worked out once (a path inside PATH, '/')."""
+    root = os.path.abspath(settings.get("PATH") or "")
+    prefix = root.rstrip(os.sep) + os.sep
+    keys = {}
+    for article in articles:
+        path = article.source_path or ""
+        if path.startswith(prefix):  # Pelican's source paths are absolute
+            rel = path[len(prefix):]
+        else:
+            try:
+                rel = os.path.relpath(os.path.abspath(path), root)
+            except ValueError:
+                rel = path
+        keys[id(article)] = rel.replace(os.sep, "/") if os.sep != "/" else rel
+    return keys
 
 
 def assign(articles, settings, ledger, findings, shown):
@@ -170,8 +183,17 @@ def assign(articles, settings, ledger, findings, shown):
     file's table; the result is what it should hold from now on.
     """
     default_lang = settings.get("DEFAULT_LANG", "en")
-    articles = sorted(articles, key=lambda a: _order(a, default_lang))
-    live = {_key(a) for a in articles}
+    keys = _keys(articles, settings)
+
+    def key(article):
+        return keys[id(article)]
+
+    def order(article):
+        lang = getattr(article, "lang", None) or default_lang
+        return (article.date.replace(tzinfo=None), lang != default_lang, key(article))
+
+    articles = sorted(articles, key=order)
+    live = set(keys.values())
     taken = {}  # identity -> article
     explicit = {}
     for article in articles:
@@ -192,10 +214,10 @@ def assign(articles, settings, ledger, findings, shown):
     for article in articles:
         if explicit_id(article):
             continue
-        recorded = ledger.get(_key(article))
+        recorded = ledger.get(key(article))
         if recorded and recorded not in taken:
             taken[recorded] = article
-            table[_key(article)] = recorded
+            table[key(article)] = recorded
         else:
             pending.append(article)
     fresh = {}  # minute -> the stories given an identity in it this build
@@ -210,17 +232,17 @@ def assign(articles, settings, ledger, findings, shown):
             n += 1
         holder = taken.get(base)
         taken[free] = article
-        table[_key(article)] = free
+        table[key(article)] = free
         fresh.setdefault(base, []).append(article)
     for base, group in sorted(fresh.items()):
         # Only stories given an identity now can be confused: a recorded one
         # is told apart by the record, an `Id:` by itself.
-        keys = [_order(a, default_lang)[:2] for a in group]
-        alike = [a for a, k in zip(group, keys) if keys.count(k) > 1]
+        orders = [order(a)[:2] for a in group]
+        alike = [a for a, k in zip(group, orders) if orders.count(k) > 1]
         for article in group:
-            if article in alike or table[_key(article)] == base:
+            if article in alike or table[key(article)] == base:
                 continue
-            free = table[_key(article)]
+            free = table[key(article)]
             why = ("a translation" if free.endswith(f"-{getattr(article, 'lang', '')}")
                    else f"{shown(taken[base])} has it")
             findings.note(
@@ -233,7 +255,7 @@ def assign(articles, settings, ledger, findings, shown):
         if len(alike) < 2:
             continue  # told apart by their dates or their languages
         names = ", ".join(shown(a) for a in alike)
-        ids = "; ".join(f"{shown(a)} is '{table[_key(a)]}'" for a in alike)
+        ids = "; ".join(f"{shown(a)} is '{table[key(a)]}'" for a in alike)
         findings.warning(
             shown(alike[1]), 1, 1,
             f"{len(alike)} stories have the same Date: {base.replace('T', ' ')} and nothing "
@@ -247,8 +269,8 @@ def assign(articles, settings, ledger, findings, shown):
     return kept
 
 
-def story_id_in(article, table):
-    return explicit_id(article) or table.get(_key(article)) or minute(article)
+def story_id_in(article, table, key=None):
+    return explicit_id(article) or table.get(key or _key(article)) or minute(article)
 
 
 def report_shared_pages(contents, findings, shown):
