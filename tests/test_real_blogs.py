@@ -338,6 +338,9 @@ def test_pip_installed_plugin_works_inside_notmyidea(fresh_venv, tmp_path):
                                 capture_output=True, text=True, env=env, cwd=tmp_path)
         assert result.returncode == 0, result.stdout + result.stderr
         assert "Traceback" not in result.stdout + result.stderr
+        # Profiles under ARTICLE_PATHS = [""] are not read as posts.
+        assert "Could not process" not in result.stdout + result.stderr
+        assert "Processed 2 articles" in result.stdout
         site = tmp_path / out
         person = (site / "people" / "zoe-laurent" / "index.html").read_text("utf-8")
         event = (site / "events" / "harbour-fest-2025" / "index.html").read_text("utf-8")
