@@ -12,17 +12,17 @@ PAGINATED_TEMPLATES pagination works for `person` and `event`.
 import datetime
 import logging
 import os
-import posixpath
 import zoneinfo
 from collections import Counter
 from itertools import groupby
 
-from jinja2 import ChoiceLoader, FileSystemLoader
 from markdown import Markdown
 from pelican.contents import Content
 from pelican.generators import Generator
 
 from . import source as sourcefile
+from .author_pages import write_author_redirects
+from .default_templates import fall_back_from_missing_templates, with_default_templates
 from .diagnostics import ContentError
 from . import identity
 from .comments import thread_id
@@ -34,11 +34,6 @@ from .registry import shown_path
 
 logger = logging.getLogger(__name__)
 
-# The plugin's own templates: person, event, people and events pages for a
-# theme that has none, found after every template of the theme (and of
-# THEME_TEMPLATES_OVERRIDES and Pelican's simple theme): a theme's
-# person.html always wins. They extend the theme's base.html.
-TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
 
 
 class Profile(Content):
@@ -52,7 +47,7 @@ class Profile(Content):
 class ConnectionsGenerator(Generator):
     def __init__(self, context, settings, path, theme, output_path, *rest, **kwargs):
         super().__init__(context, settings, path, theme, output_path, *rest, **kwargs)
-        self.env.loader = ChoiceLoader([self.env.loader, FileSystemLoader(TEMPLATES)])
+        self.env.loader = with_default_templates(self.env.loader)
         self.people = []
         self.events = []
 
@@ -121,7 +116,7 @@ class ConnectionsGenerator(Generator):
             (year, list(group)) for year, group in groupby(past, key=lambda e: e.year)
         ]
         self._report_unreadable(linker.findings)
-        self._report_missing_templates(linker.findings)
+        fall_back_from_missing_templates(self.context, self.get_template, linker.findings)
         ledger = self._give_identities(linker)
         self._report_shared_pages(linker.findings)
         failing = linker.findings.failing(self.settings["CONNECTIONS_STRICT"])
@@ -167,39 +162,6 @@ class ConnectionsGenerator(Generator):
                 findings.error(shown, 1, 1, (
                     "this file could not be read (the message above says why); "
                     "fix it or move it out of the content folder"))
-
-    def _report_missing_templates(self, findings):
-        """A story or page whose `Template:` the theme does not have would stop
-        Pelican halfway through writing: it is written with the default
-        template instead, and said once."""
-        from pelican.generators import PelicanTemplateNotFound
-
-        checked = {}
-        for key in ("articles", "drafts", "hidden_articles", "pages", "hidden_pages",
-                    "draft_pages"):
-            for content in self.context.get(key, []) or []:
-                for one in [content, *getattr(content, "translations", [])]:
-                    name = getattr(one, "template", None)
-                    default = getattr(one, "default_template", None)
-                    if not name or name == default:
-                        continue
-                    if name not in checked:
-                        try:
-                            self.get_template(name)
-                            checked[name] = True
-                        except PelicanTemplateNotFound:
-                            checked[name] = False
-                    if checked[name]:
-                        continue
-                    src = sourcefile.read(one.source_path, shown_path(one.source_path, None))
-                    line, column = sourcefile._line_naming(src, "template")
-                    findings.warning(
-                        src.path, line, column,
-                        f"the theme has no template '{name}' (Template: {name}), so this "
-                        f"is written with '{default}' instead; add {name}.html to your "
-                        "theme's templates or remove the line",
-                    )
-                    one.template = default
 
     def _stories(self):
         """Every story Pelican read: published (with their translations),
@@ -299,36 +261,7 @@ class ConnectionsGenerator(Generator):
                     page_name=self.settings[save_as].rsplit(".", 1)[0],
                 )
 
-        self._write_author_redirects(writer, relative)
-
-    def _write_author_redirects(self, writer, relative):
-        """A page at each author's old Pelican address (author/<slug>.html)
-        that sends readers to their person page, so old links keep working.
-        Only for public people: a first-name person's old address spells the
-        whole name, and a private person has no page."""
-        pattern = self.settings.get("CONNECTIONS_AUTHOR_REDIRECTS")
-        if not pattern:
-            return
-        from pelican.urlwrappers import Author
-
-        for person in self.people:
-            if person.visibility != "public" or not person.authored or not person.save_as:
-                continue
-            old = Author(person.name, self.settings)
-            save_as = pattern.format(slug=old.slug, name=person.name)
-            if save_as == person.save_as:
-                continue
-            if self.settings.get("SITEURL") and not relative:
-                target = f"{self.settings['SITEURL']}/{person.url}"
-            else:
-                up = posixpath.relpath(".", posixpath.dirname(save_as) or ".")
-                target = posixpath.normpath(posixpath.join(up, person.url)) + (
-                    "/" if person.url.endswith("/") else "")
-            writer.write_file(
-                save_as, self.get_template("connections/author_redirect"), self.context,
-                relative_urls=False, template_name="connections/author_redirect",
-                person=person, target=target,
-            )
+        write_author_redirects(self, writer, relative)
 
     def _write_entity(self, writer, template, entity, relative):
         articles = entity.articles

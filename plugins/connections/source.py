@@ -177,7 +177,7 @@ def why_pelican_fails(settings, path, src):
     return None
 
 
-def _line_naming(src, word):
+def header_line(src, word):
     """(line, column) of the first line naming `word` (a header key in any
     of Pelican's formats: `Status:`, `:status:`, `<meta name="status"`)."""
     header = re.compile(rf'(?i)^\s*:?{word}:|name=["\']{word}["\']')
@@ -211,7 +211,7 @@ def why_skipped(content, src):
     allowed = getattr(content, "allowed_statuses", ())
     status = getattr(content, "status", None)
     if allowed and status not in allowed:
-        line, column = _line_naming(src, "status")
+        line, column = header_line(src, "status")
         return line, column, (
             f"the status {status!r} is not one of {', '.join(allowed)}, so Pelican skips "
             "the file (it is not published); write e.g. 'draft', or 'published'"
