@@ -16,6 +16,7 @@ from .diagnostics import Findings
 from .feeds import FeedsGenerator
 from .generator import ConnectionsGenerator
 from .incremental import IncrementalWriter
+from .redirects import RedirectsGenerator
 from .linking import STATE_KEY, Linker, state_of
 from .markdown_reader import use_reusing_reader
 from .mentions import MentionExtension
@@ -74,8 +75,9 @@ def link_content(content):
 
 
 def get_generators(pelican):
-    # ConnectionsGenerator first: the feeds read what it gathers.
-    return (ConnectionsGenerator, FeedsGenerator)
+    # ConnectionsGenerator first: the feeds read what it gathers. Redirects
+    # last: an old address where the site writes a page of its own is left to it.
+    return (ConnectionsGenerator, FeedsGenerator, RedirectsGenerator)
 
 
 def get_writer(pelican):
