@@ -44,7 +44,7 @@ from .comments import thread_id
 from .diagnostics import ContentError
 
 RECORD = "wordpress-import.json"
-WP_NAMESPACE = "http://wordpress.org/export/"
+WP_NAMESPACE = re.compile(r"^https?://wordpress\.org/export/")  # http and https both occur
 KNOWN_VERSIONS = ("1.0", "1.1", "1.2")
 DRAFT_STATUSES = {"draft", "pending", "future", "private", "auto-draft"}
 PROGRESS_EVERY = 1000
@@ -69,18 +69,13 @@ def _ns(tag):
 
 
 def _children(elem):
-    """{local name: text} of an element's WordPress-ish children (first of each)."""
+    """{name: text} of an element's children (the first of each name)."""
     found = {}
     for child in elem:
-        name = _local(child.tag)
-        ns = _ns(child.tag)
-        key = name if not ns.startswith(WP_NAMESPACE) or "excerpt" in ns else name
-        if ns.endswith("/excerpt/"):
-            key = "excerpt"
-        elif ns == NS["content"]:
-            key = "content"
-        elif ns == NS["dc"]:
-            key = "dc:" + name
+        tag = child.tag
+        if not isinstance(tag, str):
+            continue
+        key = _key(tag)
         if key not in found:
             found[key] = child.text or ""
     return found
@@ -88,6 +83,13 @@ def _children(elem):
 
 def _one_line(text):
     return " ".join(str(text or "").split())
+
+
+def _plain(text):
+    """A title, name or term as text: WordPress stores them with HTML entities."""
+    import html
+
+    return _one_line(html.unescape(str(text or "")))
 
 
 def _header_value(text):
@@ -105,63 +107,88 @@ def read_export(path):
     not a complete WordPress export."""
     shown = path
     channel = {"version": None, "base": "", "link": "", "title": ""}
-    seen_wp = False
+    seen_wp = None
     announced = False
-    depth = 0
     try:
+        # Events only for the elements read here: an item's own children are
+        # read from the item, once it is complete.
         context = etree.iterparse(
             path, events=("start", "end"), huge_tree=True, resolve_entities=False,
             no_network=True, remove_comments=True,
+            tag=("rss", "item", "{*}wxr_version", "{*}base_site_url", "{*}author", "link", "title"),
         )
         for event, elem in context:
-            tag = elem.tag
+            name = _local(elem.tag)
             if event == "start":
-                depth += 1
-                if depth == 1 and _local(tag) != "rss":
-                    raise ExportError(
-                        f"{shown}:{elem.sourceline}: this is not a WordPress export (its root "
-                        f"element is <{_local(tag)}>, not <rss>); in WordPress, use Tools > Export "
-                        "> All content and import the file it downloads"
-                    )
-                if depth == 1:
-                    seen_wp = any(str(v).startswith(WP_NAMESPACE) for v in elem.nsmap.values())
-                if _local(tag) == "item" and not announced:
+                if name == "rss" and seen_wp is None:
+                    if elem.getparent() is not None:
+                        continue
+                    seen_wp = any(WP_NAMESPACE.match(str(v)) for v in elem.nsmap.values())
+                elif name == "item" and not announced:
+                    if seen_wp is None:
+                        break  # not inside <rss>: said below
                     announced = True
                     yield "channel", dict(channel, wordpress=seen_wp)
                 continue
-            depth -= 1
-            name, ns = _local(tag), _ns(tag)
-            if ns.startswith(WP_NAMESPACE):
-                seen_wp = True
-            if depth == 2 and not announced:  # a child of <channel>
-                if name == "wxr_version":
-                    channel["version"] = (elem.text or "").strip()
-                elif name == "base_site_url":
-                    channel["base"] = (elem.text or "").strip()
-                elif name == "link" and not ns:
-                    channel["link"] = (elem.text or "").strip()
-                elif name == "title" and not ns:
-                    channel["title"] = (elem.text or "").strip()
-                elif name == "author" and ns.startswith(WP_NAMESPACE):
-                    yield "author", _children(elem)
-                    elem.clear()
-            elif name == "item" and depth == 2:
+            parent = elem.getparent()
+            in_channel = parent is not None and _local(parent.tag) == "channel"
+            if name == "item" and in_channel:
                 yield "item", _item(elem)
                 elem.clear()
-                parent = elem.getparent()
                 while elem.getprevious() is not None:
                     del parent[0]
+            elif in_channel and not announced:
+                value = (elem.text or "").strip()
+                if name == "wxr_version":
+                    channel["version"] = value
+                elif name == "base_site_url":
+                    channel["base"] = value
+                elif name == "link" and not _ns(elem.tag):
+                    channel["link"] = value
+                elif name == "title" and not _ns(elem.tag):
+                    channel["title"] = value
+                elif name == "author" and WP_NAMESPACE.match(_ns(elem.tag)):
+                    yield "author", _children(elem)
+        if seen_wp is None:
+            root = context.root
+            what = _local(root.tag) if root is not None else "nothing"
+            raise ExportError(
+                f"{shown}:1: this is not a WordPress export (its root element is <{what}>, "
+                "not <rss>); in WordPress, use Tools > Export > All content and import the "
+                "file it downloads"
+            )
         if not announced:
             yield "channel", dict(channel, wordpress=seen_wp)
     except etree.XMLSyntaxError as exc:
         line = exc.lineno or (exc.position[0] if getattr(exc, "position", None) else 0)
         raise ExportError(
             f"{shown}:{line}: the export is cut short or is not well-formed XML "
-            f"({exc.msg}); nothing was imported - export it again from WordPress "
+            f"({_one_line(exc.msg)[:120]}); nothing was imported - export it again from WordPress "
             "(Tools > Export) and import the new file"
         ) from None
     except OSError as exc:
         raise ExportError(f"{shown}: cannot read it ({exc.strerror or exc})") from None
+
+
+_KEYS = {}
+
+
+def _key(tag):
+    """The name an item's child is read by: its local name, `content`,
+    `excerpt` or `dc:creator`."""
+    key = _KEYS.get(tag)
+    if key is None:
+        name, ns = _local(tag), _ns(tag)
+        if ns.endswith("/excerpt/"):
+            key = "excerpt"
+        elif ns == NS["content"]:
+            key = "content"
+        elif ns == NS["dc"]:
+            key = "dc:" + name
+        else:
+            key = name
+        _KEYS[tag] = key
+    return key
 
 
 def _item(elem):
@@ -190,10 +217,10 @@ def _item(elem):
         "comments": [],
     }
     for child in elem:
-        name = _local(child.tag)
-        if name == "category" and not _ns(child.tag):
+        name = _key(child.tag) if isinstance(child.tag, str) else ""
+        if name == "category":
             domain = child.get("domain") or "category"
-            text = _one_line(child.text)
+            text = _plain(child.text)
             if text and domain == "category":
                 item["categories"].append(text)
             elif text and domain == "post_tag":
@@ -211,7 +238,7 @@ def _item(elem):
             item["comments"].append({
                 "id": cid,
                 "parent": parent,
-                "author": _one_line(c.get("comment_author")),
+                "author": _plain(c.get("comment_author")),
                 "email": (c.get("comment_author_email") or "").strip(),
                 "url": (c.get("comment_author_url") or "").strip(),
                 "ip": (c.get("comment_author_IP") or "").strip(),
@@ -249,13 +276,13 @@ def _write_atomic(path, text):
 
 class Importer:
     def __init__(self, settings, export, comments_db=None, dry_run=False, tag_known=False,
-                 out=sys.stdout, err=sys.stderr):
+                 out=None, err=None):
         self.settings = settings
         self.export = export
         self.root = settings["PATH"]
         self.dry_run = dry_run
         self.tag_known = tag_known
-        self.out, self.err = out, err
+        self._out, self._err = out, err
         self.comments_db = comments_db
         try:
             self.zone = zoneinfo.ZoneInfo(settings.get("TIMEZONE") or "UTC")
@@ -275,6 +302,7 @@ class Importer:
             ) from None
         self.record.setdefault("version", 1)
         self.record.setdefault("files", {})
+        self.site = ""
         self.redirects_path = os.path.join(
             self.root, settings.get("CONNECTIONS_REDIRECTS_FILE") or "redirects.json"
         )
@@ -297,15 +325,22 @@ class Importer:
 
     # --- saying things -----------------------------------------------------
 
+    @property
+    def out(self):
+        return self._out or sys.stdout
+
+    @property
+    def err(self):
+        return self._err or sys.stderr
+
     def say(self, item, message):
         where = f"{self.export}:{item['line']}" if item else self.export
         what = ""
         if item:
             title = _one_line(item.get("title")) or "(no title)"
             what = f"{item.get('type') or 'item'} {item.get('id') or '?'} '{title[:60]}': "
-        line = f"{where}: {what}{message}"
-        self.messages.append(line)
-        print(line, file=self.err)
+        # said with the summary: an import that stops says only why
+        self.messages.append(f"{where}: {what}{message}")
 
     def progress(self, started, n):
         if n % PROGRESS_EVERY == 0:
@@ -353,28 +388,28 @@ class Importer:
         comments = None
         channel = None
         n = 0
+        self._comments = None
+        self._started = started
+        self._n = 0
+        pending = None  # (batch, its conversions under way)
         try:
-            for kind, value in read_export(self.export):
+            for kind, value in _batched(read_export(self.export)):
                 if kind == "channel":
                     channel = value
                     self._check_channel(value)
                     site = value.get("base") or value.get("link") or ""
-                    self.record["site"] = site
+                    self.site = site
                     if self.comments_db:
-                        comments = self._open_comments(site)
+                        comments = self._comments = self._open_comments(site)
                 elif kind == "author":
                     self._author(value)
                 else:
-                    n += 1
-                    self.progress(started, n)
-                    try:
-                        self._item(value, comments)
-                    except (ExportError, KeyboardInterrupt):
-                        raise
-                    except Exception as exc:  # one item's surprise must not stop the rest
-                        self.counts["items that could not be imported"] += 1
-                        self.say(value, f"could not be imported ({type(exc).__name__}: {exc}); "
-                                 "everything else was - please report this item")
+                    job = self._convert(value)
+                    if pending is not None:
+                        self._process(*pending)
+                    pending = (value, job)
+            if pending is not None:
+                self._process(*pending)
             if channel is None:
                 raise ExportError(f"{self.export}: this is not a WordPress export (no <channel>)")
         except BaseException:
@@ -382,6 +417,11 @@ class Importer:
                 comments.rollback()
             self._discard()
             raise
+        finally:
+            if self._pool is not None:
+                self._pool.terminate()
+                self._pool.join()
+                self._pool = None
         if self.dry_run:
             if comments is not None:
                 comments.rollback()
@@ -393,6 +433,50 @@ class Importer:
         self.elapsed = time.monotonic() - started
         self.comment_counts = comments.counts if comments is not None else None
         return self
+
+    # --- converting bodies, in batches, on every processor ---------------------
+
+    _pool = None
+
+    def _convert(self, batch):
+        """The bodies of a batch of items as Markdown: in worker processes for a
+        long export (while this one files the batch before), else here."""
+        for item in batch:
+            if item["type"] == "attachment" and item["id"] and item["attachment_url"]:
+                self.attachments[item["id"]] = item["attachment_url"]
+        work = []
+        for item in batch:
+            if item["type"] not in ("post", "page", ""):
+                work.append(("", "", {}))
+                continue
+            ids = _GALLERY_IDS.findall(item["content"]) if "[gallery" in item["content"] else []
+            wanted = {i: self.attachments[i] for g in ids for i in re.split(r"[\s,]+", g)
+                      if i in self.attachments}
+            work.append((item["content"], item["excerpt"], wanted))
+        if len(batch) >= BATCH and (os.cpu_count() or 1) > 1:
+            if self._pool is None:
+                import multiprocessing
+
+                self._pool = multiprocessing.get_context("fork").Pool(os.cpu_count())
+            return self._pool.map_async(_convert_one, work, chunksize=16)
+        return [_convert_one(w) for w in work]
+
+    def _process(self, batch, job):
+        results = job.get() if hasattr(job, "get") else job
+        for item, converted in zip(batch, results):
+            item["converted"] = converted
+            self._n += 1
+            self.progress(self._started, self._n)
+            try:
+                if isinstance(converted, str):
+                    raise ValueError(converted)
+                self._item(item, self._comments)
+            except (ExportError, KeyboardInterrupt):
+                raise
+            except Exception as exc:  # one item's surprise must not stop the rest
+                self.counts["items that could not be imported"] += 1
+                self.say(item, f"could not be imported ({type(exc).__name__}: {exc}); "
+                         "everything else was - please report this item")
 
     def _open_comments(self, site):
         from .wordpress_comments import IssoImport
@@ -443,7 +527,7 @@ class Importer:
 
     def _author(self, fields):
         login = _one_line(fields.get("author_login"))
-        name = _one_line(fields.get("author_display_name")) or login
+        name = _plain(fields.get("author_display_name")) or login
         if not login:
             return
         self.authors[login.casefold()] = name
@@ -460,7 +544,7 @@ class Importer:
         elif not os.path.exists(os.path.join(self.root, rel)):
             self.say(None, f"author '{name}': the export carries no biography; add a few "
                      f"lines about them to {os.path.join('content', rel)}")
-        self._place(f"author:{login}", rel, text, None, kind="person")
+        self._place(f"{self.site}|author:{login}", rel, text, None, kind="person")
 
     # --- posts and pages ---------------------------------------------------------------
 
@@ -493,14 +577,14 @@ class Importer:
             return
         self.ids_seen[(kind, item["id"])] += 1
         nth = self.ids_seen[(kind, item["id"])]
-        key = f"{kind}:{item['id'] or 'none'}" + (f":{nth}" if nth > 1 else "")
+        key = f"{self.site}|{kind}:{item['id'] or 'none'}" + (f":{nth}" if nth > 1 else "")
         identity = "wordpress-" + (item["id"] or _path_key(item["link"]) or str(item["line"]))
         identity += f"-{nth}" if nth > 1 else ""
         if nth > 1 and kind == "post":
             self.say(item, f"post id {item['id']} is used by an earlier item too; "
                      f"this one's identity is '{identity}'")
 
-        title = _one_line(item["title"])
+        title = _plain(item["title"])
         if not title:
             title = f"Untitled {kind} {item['id']}".strip()
             self.say(item, f"has no title; imported as '{title}'")
@@ -517,16 +601,11 @@ class Importer:
             slug = _slugify(title, self.settings) or f"{kind}-{item['id']}"
         slug = self._unique_slug(kind, slug, item)
 
-        converted, notes = body.to_markdown(item["content"], self.attachments)
+        converted, notes, teaser, excerpt = item["converted"]
         for note in dict.fromkeys(notes):
             self.say(item, note)
         summary = ""
-        if item["excerpt"].strip():
-            summary = body.one_line(item["excerpt"], self.attachments)
-        else:
-            before, _ = body.split_more(item["content"])
-            if before is not None:
-                summary = body.one_line(before, self.attachments)
+        summary = excerpt or teaser
 
         author = self.authors.get(item["creator"].casefold(), item["creator"])
         header = [("Title", title)]
@@ -574,6 +653,8 @@ class Importer:
             self.suggestions.append((os.path.join("content", rel), people, events))
         if not draft:
             self._redirect(item, rel)
+        if kind == "page" and item["comments"]:
+            self.counts["comments on pages, not imported (pages have no comments here)"] += len(item["comments"])
         if comments is not None and kind == "post" and item["comments"]:
             uri = thread_id(_Story(identity))
             comments.add_story(key, uri, title, item["comments"],
@@ -694,6 +775,8 @@ class Importer:
 
     def report(self):
         out = self.out
+        for line in self.messages:
+            print(line, file=self.err)
         verb = "would be" if self.dry_run else "were"
         print(f"wordpress: {self.export} read in {self.elapsed:.1f} s"
               + (" (dry run: nothing was written)" if self.dry_run else ""), file=out)
@@ -733,6 +816,40 @@ def _path_key(link):
     return "-".join(p for p in re.split(r"[^\w]+", path) if p).lower()
 
 
+BATCH = 256
+_GALLERY_IDS = re.compile(r"""\[gallery[^\]]*\bids\s*=\s*["']?([\d,\s]+)""")
+
+
+def _batched(events):
+    """The export's events, its items in lists of BATCH."""
+    batch = []
+    for kind, value in events:
+        if kind == "item":
+            batch.append(value)
+            if len(batch) >= BATCH:
+                yield "items", batch
+                batch = []
+        else:
+            if batch:
+                yield "items", batch
+                batch = []
+            yield kind, value
+    if batch:
+        yield "items", batch
+
+
+def _convert_one(work):
+    """(markdown, notes, teaser, excerpt summary) of one item, or the error's
+    text: runs in a worker process."""
+    content, excerpt, lookup = work
+    try:
+        markdown, notes, teaser = body.convert_post(content, lookup)
+        summary = body.one_line(excerpt, lookup) if excerpt.strip() else ""
+        return markdown, notes, teaser, summary
+    except Exception as exc:  # said for this item, the others go on
+        return f"{type(exc).__name__}: {exc}"
+
+
 class _Story:
     """What comments.thread_id reads of a story: its metadata (an explicit Id)."""
 
@@ -746,7 +863,13 @@ def import_wordpress(settings, export, **options):
 
 
 def main(args):
+    import logging
+
     from .check import load_settings
+
+    # Pelican's remarks on the settings (feeds without SITEURL...) are about
+    # building, not importing.
+    logging.getLogger("pelican").setLevel(logging.ERROR)
 
     if not os.path.isfile(args.export):
         print(f"connections: {args.export}: no such file", file=sys.stderr)

@@ -197,7 +197,9 @@ class _Converter(MarkdownConverter):
     """markdownify, keeping as HTML what Markdown cannot say."""
 
     class Options:
+        bs4_options = "lxml"  # lxml's HTML parser: the same tree as html.parser, faster
         heading_style = "atx"
+        table_infer_header = True
         bullets = "-"
         escape_misc = False
         autolinks = True
@@ -253,11 +255,17 @@ def _unwrap_blocks(text, notes, kept):
     def one(m):
         closing, name, self_closing = m.group(1), m.group(2), m.group(4)
         if self_closing:
-            notes.append(f"block wp:{name} has no HTML of its own and was kept as a comment")
+            dynamic.append(f"wp:{name}")
             return "\n\n" + kept(m.group(0)) + "\n\n"
         return "\n\n"
 
-    return _BLOCK_COMMENT.sub(one, text)
+    dynamic = []
+    text = _BLOCK_COMMENT.sub(one, text)
+    if dynamic:
+        names = ", ".join(dict.fromkeys(dynamic))
+        notes.append(f"blocks that WordPress draws from its database ({names}) have no HTML "
+                     "to import; each is kept in the story as an HTML comment")
+    return text
 
 
 def _bare_urls(text):
@@ -279,6 +287,8 @@ def to_html(text, lookup=None, raw=None):
     shortcodes = Shortcodes(lookup)
     notes = shortcodes.notes
     text = _NEXTPAGE.sub("\n\n<hr />\n\n", text or "")
+    text = _MORE.sub("\n\nWPMOREX\n\n", text, count=1)
+    text = _MORE.sub("", text)
     if is_block_editor(text):
         text = _unwrap_blocks(text, notes, kept)
         text = _bare_urls(text)
@@ -290,16 +300,28 @@ def to_html(text, lookup=None, raw=None):
     return text, notes
 
 
-def to_markdown(text, lookup=None):
-    """(Markdown, notes) for a post's stored text."""
+def convert_post(text, lookup=None):
+    """(Markdown, notes, teaser) for a post's stored text: the teaser is what
+    comes before `<!--more-->`, on one line ("" when there is no such mark)."""
     raw = []
     html, notes = to_html(text, lookup, raw)
     markdown = _CONVERTER.convert(html)
     if raw:
         markdown = re.sub(r"WPKEPT(\d+)X", lambda m: raw[int(m.group(1))], markdown)
+    teaser = ""
+    at = markdown.find("WPMOREX")
+    if at >= 0:
+        teaser = " ".join(markdown[:at].split())
+        markdown = markdown[:at] + markdown[at + len("WPMOREX"):]
     markdown = re.sub(r"[ \t]+\n", lambda m: "  \n" if m.group(0).startswith("  ") else "\n", markdown)
     markdown = re.sub(r"\n{3,}", "\n\n", markdown).strip("\n")
-    return markdown + "\n" if markdown else "", notes
+    return (markdown + "\n" if markdown else ""), notes, teaser
+
+
+def to_markdown(text, lookup=None):
+    """(Markdown, notes) for a post's stored text."""
+    markdown, notes, _ = convert_post(text, lookup)
+    return markdown, notes
 
 
 def one_line(text, lookup=None):

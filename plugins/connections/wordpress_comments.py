@@ -40,7 +40,7 @@ def _epoch(gmt, local):
         text = (text or "").strip()
         if text and not text.startswith("0000"):
             try:
-                when = datetime.datetime.strptime(text[:19], "%Y-%m-%d %H:%M:%S")
+                when = datetime.datetime.fromisoformat(text[:19])
             except ValueError:
                 continue
             return when.replace(tzinfo=zone).timestamp()
