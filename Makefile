@@ -33,6 +33,9 @@ GITHUB_PAGES_BRANCH ?= gh-pages
 GITHUB_PAGES_COMMIT_MESSAGE ?= Publish the site
 
 BENCH_N ?= 1000
+# The WordPress import's benchmark: a generated export of this size.
+BENCH_WP_POSTS ?= 13000
+BENCH_WP_COMMENTS ?= 50000
 
 # The plugin is a plain package in plugins/: `python -m connections ...`.
 export PYTHONPATH := $(CURDIR)/plugins
@@ -148,3 +151,4 @@ test: $(STAMP) $(NODE_STAMP)
 
 bench: $(STAMP) $(LIGHTHOUSE)
 	$(PY) bench/run.py --stories $(BENCH_N)
+	$(PY) bench/run.py --wordpress $(BENCH_WP_POSTS) --comments $(BENCH_WP_COMMENTS)

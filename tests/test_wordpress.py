@@ -35,7 +35,8 @@ def settings_file(root, content):
     path = root / "site.py"
     path.write_text(
         f"exec(open({str(ROOT / 'pelicanconf.py')!r}, encoding='utf-8').read())\n"
-        f"PATH = {str(content)!r}\n",
+        f"PATH = {str(content)!r}\nTHEME = {str(ROOT / 'theme')!r}\n"
+        f"PLUGIN_PATHS = [{str(ROOT / 'plugins')!r}]\n",
         encoding="utf-8",
     )
     return path
@@ -334,3 +335,20 @@ def test_awkward_posts_are_imported_and_said_and_the_site_builds(tmp_path, capsy
     code, out = run_import(settings, export, "--no-comments", "--tag-known", capsys=capsys)
     text = (stories / "kiosk.md").read_text(encoding="utf-8")
     assert "\nPeople: Ana Sousa\n" in text and "\nEvents: Harbour Festival 2025\n" in text
+
+
+def test_the_benchmark_export_is_one_the_importer_reads_whole(tmp_path, capsys):
+    sys.path.insert(0, str(ROOT / "bench"))
+    import wordpress_export
+
+    export = wordpress_export.write(tmp_path / "bench.xml", posts=30, comments=120, seed=3)
+    content = tmp_path / "content"
+    (content / "stories").mkdir(parents=True)
+    db = tmp_path / "c.db"
+    code, out = run_import(settings_file(tmp_path, content), export, "--comments-db", db, capsys=capsys)
+    assert code == 0, out.err
+    assert len(list((content / "stories").glob("*.md"))) == 30
+    rows = sqlite3.connect(db).execute("SELECT count(*) FROM comments").fetchone()[0]
+    spam = int(re.search(r"(\d+) spam or trash", out.out).group(1))
+    assert rows + spam == 120  # every comment imported but the spam
+    assert "Traceback" not in out.err
