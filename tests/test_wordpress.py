@@ -352,3 +352,34 @@ def test_the_benchmark_export_is_one_the_importer_reads_whole(tmp_path, capsys):
     spam = int(re.search(r"(\d+) spam or trash", out.out).group(1))
     assert rows + spam == 120  # every comment imported but the spam
     assert "Traceback" not in out.err
+
+
+def test_an_import_interrupted_while_renaming_completes_on_the_next_run(tmp_path, capsys, monkeypatch):
+    import connections.wordpress as wordpress
+
+    content = tmp_path / "content"
+    shutil.copytree(SITES / "comments" / "content", content)
+    settings = settings_file(tmp_path, content)
+    db = tmp_path / "c.db"
+    real_replace = wordpress.os.replace
+    calls = []
+
+    def replace_then_stop(a, b):
+        calls.append(b)
+        if len(calls) == 4:
+            raise KeyboardInterrupt  # the author pressed Ctrl-C halfway
+        return real_replace(a, b)
+
+    monkeypatch.setattr(wordpress.os, "replace", replace_then_stop)
+    with pytest.raises(KeyboardInterrupt):
+        run_import(settings, PELICAN_EXPORT, "--comments-db", db)
+    monkeypatch.setattr(wordpress.os, "replace", real_replace)
+    assert not (content / "wordpress-import.json").exists()  # the record comes last
+
+    code, out = run_import(settings, PELICAN_EXPORT, "--comments-db", db, capsys=capsys)
+    assert code == 0, out.err
+    stories = sorted(p.name for p in (content / "stories").glob("*.md"))
+    assert "with-comments.md" in stories and not [s for s in stories if s.endswith("-2.md")]
+    assert "already exists and is not from this import" not in out.err
+    assert sqlite3.connect(db).execute("SELECT count(*) FROM comments").fetchone()[0] == 3
+    assert not list(content.rglob("*.wp-tmp"))
