@@ -428,7 +428,16 @@ class Importer:
             self._discard()
         else:
             if comments is not None:
-                comments.commit()
+                import sqlite3
+
+                try:
+                    comments.commit()
+                except sqlite3.Error as exc:
+                    self._discard()
+                    raise ExportError(
+                        f"{self.comments_db}: the comments could not be saved ({exc}); nothing "
+                        "was imported - stop the comment server, or try again when it is quiet"
+                    ) from None
             self._commit()
         self.elapsed = time.monotonic() - started
         self.comment_counts = comments.counts if comments is not None else None
@@ -491,7 +500,15 @@ class Importer:
             if os.path.exists(db):
                 shutil.copyfile(db, copy)
             db = copy
-        return IssoImport(db, site)
+        import sqlite3
+
+        try:
+            return IssoImport(db, site)
+        except (sqlite3.Error, OSError) as exc:
+            raise ExportError(
+                f"{self.comments_db}: cannot open it as a comment database ({exc}); give "
+                "--comments-db the path of an Isso database file (it is created if missing)"
+            ) from None
 
     def _check_channel(self, channel):
         if not channel.get("wordpress"):
@@ -679,7 +696,7 @@ class Importer:
             if not text or text.startswith("0000"):
                 continue
             try:
-                when = datetime.datetime.strptime(text[:19], "%Y-%m-%d %H:%M:%S")
+                when = datetime.datetime.fromisoformat(text[:19])
             except ValueError:
                 continue
             if utc:
