@@ -300,6 +300,12 @@ HOSTILE = """<?xml version="1.0" encoding="UTF-8"?>
 <item><title>Secret plans</title><wp:post_id>14</wp:post_id><wp:post_date_gmt>2020-09-01 09:00:00</wp:post_date_gmt>
 <wp:post_name>secret</wp:post_name><wp:status>publish</wp:status><wp:post_type>post</wp:post_type>
 <wp:post_password>hunter2</wp:post_password><content:encoded><![CDATA[Hidden words.]]></content:encoded></item>
+<item><title>About the kiosk</title><link>https://odd.example/about/</link><wp:post_id>15</wp:post_id>
+<wp:post_name>about-kiosk</wp:post_name><wp:status>publish</wp:status><wp:post_type>page</wp:post_type>
+<content:encoded><![CDATA[Open daily.]]></content:encoded>
+<wp:comment><wp:comment_id>2</wp:comment_id><wp:comment_author>Lia</wp:comment_author>
+<wp:comment_date_gmt>2020-05-03 10:00:00</wp:comment_date_gmt><wp:comment_content>Even on Sundays?</wp:comment_content>
+<wp:comment_approved>1</wp:comment_approved><wp:comment_parent>0</wp:comment_parent></wp:comment></item>
 </channel></rss>
 """
 
@@ -317,6 +323,11 @@ def test_awkward_posts_are_imported_and_said_and_the_site_builds(tmp_path, capsy
     assert "post 10 'Tea at the kiosk': comment 1's parent comment 99 is not in the export" in err
     # People and events named but not tagged are suggested.
     assert "@[Ana Sousa]" in out.out and "#[Harbour Festival 2025]" in out.out
+    # A page's comment is kept (pages show none), under a thread of its own.
+    kept = sqlite3.connect(tmp_path / "c.db").execute(
+        "SELECT c.text FROM comments c JOIN threads t ON t.id = c.tid WHERE t.uri = 'page:wordpress-15'"
+    ).fetchall()
+    assert kept == [("Even on Sundays?",)] and "comments on pages: 1 were kept" in out.out
     stories = content / "stories"
     assert (stories / "kiosk.md").exists() and (stories / "kiosk-11.md").exists()
     secret = (stories / "secret.md").read_text(encoding="utf-8")

@@ -670,8 +670,11 @@ class Importer:
             self.suggestions.append((os.path.join("content", rel), people, events))
         if not draft:
             self._redirect(item, rel)
-        if kind == "page" and item["comments"]:
-            self.counts["comments on pages, not imported (pages have no comments here)"] += len(item["comments"])
+        if kind == "page" and item["comments"] and comments is not None:
+            # Pages show no comments here; theirs are kept in the database
+            # (Isso's admin shows them) under a thread of their own.
+            comments.add_story(key, f"page:{identity}", title, item["comments"],
+                               lambda message: self.say(item, message), shown=False)
         if comments is not None and kind == "post" and item["comments"]:
             uri = thread_id(_Story(identity))
             comments.add_story(key, uri, title, item["comments"],
@@ -808,6 +811,9 @@ class Importer:
                   f"{verb} not imported, {c['pingbacks']} approved pingbacks and trackbacks "
                   f"{verb} imported as 'Linked from' comments, {c['skipped pingbacks']} others "
                   f"not, {c['already']} were imported before", file=out)
+            if c.get("kept, not shown"):
+                print(f"  comments on pages: {c['kept, not shown']} {verb} kept in the comment "
+                      "database under page:wordpress-<id> (pages show no comments)", file=out)
         else:
             print("  comments: not imported (give --comments-db, or use make import-wordpress)",
                   file=out)

@@ -88,10 +88,11 @@ class IssoImport:
             blob = self._voters[address] = memoryview(Bloomfilter(iterable=[address]).array)
         return blob
 
-    def add_story(self, post_key, uri, title, comments, say):
+    def add_story(self, post_key, uri, title, comments, say, shown=True):
         """Import a story's comments (dicts as wordpress.py reads them).
 
-        `say(message)` tells the author about one comment (a missing parent)."""
+        `say(message)` tells the author about one comment (a missing parent);
+        shown=False: a thread no page shows (a page's), counted apart."""
         done = dict(self.db.execute(
             "SELECT comment, id FROM connections_wordpress WHERE site=? AND post=?",
             (self.site, post_key),
@@ -132,7 +133,12 @@ class IssoImport:
                 tid = self._thread(uri, title)
             mode = VALID if approved == "1" else PENDING
             text, author, website = c["text"], c["author"] or None, c["url"] or None
-            if kind in ("pingback", "trackback"):
+            if not shown:
+                self.counts["kept, not shown"] = self.counts.get("kept, not shown", 0) + 1
+                if kind in ("pingback", "trackback"):
+                    where = f"[{author or website}]({website})" if website else (author or "another site")
+                    text = f"*Linked from {where}*" + (f": {text}" if text else "")
+            elif kind in ("pingback", "trackback"):
                 self.counts["pingbacks"] += 1
                 where = f"[{author or website}]({website})" if website else (author or "another site")
                 text = f"*Linked from {where}*" + (f": {text}" if text else "")
