@@ -311,7 +311,12 @@ class Importer:
             self.redirects = json.loads(old) if old else {}
         except ValueError:
             self.redirects = {}
-        self.pending = []  # (tmp, final) renamed at the end
+        self.pending = []  # (the temporary file being written, final) renamed at the end
+        # Files are written by a thread beside the import (the disk's time
+        # overlaps the converting), and renamed into place at the end.
+        import concurrent.futures
+
+        self._writer = concurrent.futures.ThreadPoolExecutor(max_workers=2)
         self.counts = collections.Counter()
         self.left_alone = []
         self.messages = []
@@ -466,7 +471,7 @@ class Importer:
             if self._pool is None:
                 import multiprocessing
 
-                self._pool = multiprocessing.get_context("fork").Pool(os.cpu_count())
+                self._pool = multiprocessing.get_context("fork").Pool(WORKERS)
             return self._pool.map_async(_convert_one, work, chunksize=16)
         return [_convert_one(w) for w in work]
 
@@ -524,15 +529,18 @@ class Importer:
                      f"({', '.join(KNOWN_VERSIONS)}); reading it as 1.2")
 
     def _discard(self):
-        for tmp, _ in self.pending:
+        for written, _ in self.pending:
             try:
-                os.remove(tmp)
-            except OSError:
+                os.remove(written.result())
+            except Exception:  # not written, or already gone
                 pass
         self.pending = []
+        self._writer.shutdown()
 
     def _commit(self):
-        for tmp, final in self.pending:
+        written = [(w.result(), final) for w, final in self.pending]  # all written, or raise
+        self._writer.shutdown()
+        for tmp, final in written:
             os.replace(tmp, final)
         self.pending = []
         os.makedirs(self.root, exist_ok=True)
@@ -788,7 +796,7 @@ class Importer:
         self.taken_paths.add(rel)
         files[key] = {"path": rel, "digest": _digest(text)}
         if not self.dry_run:
-            self.pending.append((_write_atomic(path, text), path))
+            self.pending.append((self._writer.submit(_write_atomic, path, text), path))
         return rel
 
     # --- the summary ----------------------------------------------------------------------
@@ -840,6 +848,10 @@ def _path_key(link):
 
 
 BATCH = 256
+# Conversion workers: one processor is left to this process, which reads the
+# export, files each post and writes it (a worker on every processor left it
+# waiting for one after each file it wrote: slower in all).
+WORKERS = max(1, (os.cpu_count() or 1) - 1)
 _GALLERY_IDS = re.compile(r"""\[gallery[^\]]*\bids\s*=\s*["']?([\d,\s]+)""")
 
 
