@@ -811,12 +811,16 @@ class Importer:
         for what, n in sorted(self.counts.items()):
             for word, plural in (("posts", "stories"), ("persons", "author profiles")):
                 what = what.replace(word, plural)
+            if self.dry_run:
+                what = what.replace(" written", " to be written").replace(
+                    " imported as drafts", " to be imported as drafts").replace(
+                    " updated from", " to be updated from")
             print(f"  {n} {what}", file=out)
         if self.comment_counts is not None:
             c = self.comment_counts
             print(f"  comments: {c['published']} approved {verb} published, {c['pending']} awaiting "
                   f"moderation {verb} imported as pending (not shown), {c['spam']} spam or trash "
-                  f"{verb} not imported, {c['pingbacks']} approved pingbacks and trackbacks "
+                  f"{'would not be' if self.dry_run else 'were not'} imported, {c['pingbacks']} approved pingbacks and trackbacks "
                   f"{verb} imported as 'Linked from' comments, {c['skipped pingbacks']} others "
                   f"not, {c['already']} were imported before", file=out)
             if c.get("kept, not shown"):
