@@ -65,11 +65,12 @@ def save_as_for(old):
     return path
 
 
-def page(target_url, title):
+def page(target_url, title, lang="en"):
     url = html.escape(target_url, quote=True)
     name = html.escape(title)
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        f"<!DOCTYPE html>\n<html lang=\"{html.escape(lang or 'en', quote=True)}\">\n"
+        "<head>\n<meta charset=\"utf-8\">\n"
         f"{MARK}\n<title>{name}</title>\n"
         f"<link rel=\"canonical\" href=\"{url}\">\n"
         "<meta name=\"robots\" content=\"noindex\">\n"
@@ -166,7 +167,8 @@ class RedirectsGenerator(Generator):
             url = _relative(save_as, content.url) if relative or not site else f"{site}/{content.url}"
             os.makedirs(os.path.dirname(out), exist_ok=True)
             with open(out, "w", encoding="utf-8") as f:
-                f.write(page(url, content.title if hasattr(content, "title") else content.url))
+                f.write(page(url, getattr(content, "title", "") or content.url,
+                             self.settings.get("DEFAULT_LANG")))
             written += 1
         maps = self.settings.get("CONNECTIONS_REDIRECTS_MAP_PATH")
         if maps and pairs:
