@@ -441,8 +441,8 @@ class Checker:
                         f"{sigil}[{entity.name}] or delete the profile",
                     )
                 avatar = src.get("avatar") if kind == "person" else None
-                if avatar and avatar.value and "://" not in avatar.value:
-                    target = os.path.join(root, avatar.value.lstrip("/"))
+                if avatar and entity.avatar_path:  # a path the registry accepted
+                    target = os.path.join(root, entity.avatar_path)
                     if not os.path.isfile(target):
                         self.findings.warning(
                             src.path, avatar.line, avatar.column,

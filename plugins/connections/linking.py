@@ -26,7 +26,7 @@ import re
 
 from markupsafe import escape
 
-from . import linked
+from . import linked, privacy, slugs
 from .names import split_list
 
 MENTION_ELEMENT = re.compile(
@@ -105,7 +105,10 @@ class Linker:
     # --- mentions -----------------------------------------------------------
 
     def render(self, text, path=None, found=None):
-        """HTML with every mention element resolved; entities go into `found`."""
+        """HTML with every mention element resolved; entities go into `found`.
+        Links to a private person's profile or picture are left out first
+        (privacy.hide_links)."""
+        text = privacy.hide_links(text, path, self)
         if not text or 'class="mention"' not in text:
             return text
 
@@ -131,6 +134,8 @@ class Linker:
     def link(self, content):
         """Resolve one story's (or page's) tags and mentions."""
         path = content.source_path
+        for key, message in slugs.address_problems(content, self.settings):
+            self.findings.error(*self._where_field(path, key, ""), message)
         found = []
         content._content = self.render(content._content, path, found)
         summary = None
