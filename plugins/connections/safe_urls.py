@@ -110,11 +110,11 @@ def avatar_path(text, static_paths):
     of `static_paths` (the folders the site copies, relative to the content
     folder), else (None, why not)."""
     text = (text or "").strip()
+    if _scheme_of(text) or text.startswith(("//", "\\\\")):
+        return None, "it is an address, not a picture in the content folder"
     bad = _unsafe_char(text.replace(" ", ""))
     if bad is not None and bad != "\\":
         return None, f"it contains {_char_name(bad)}"
-    if _scheme_of(text) or text.startswith("//"):
-        return None, "it is an address, not a picture in the content folder"
     if text.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", text):
         return None, "it is an absolute path; write it relative to the content folder"
     if "\\" in text:
