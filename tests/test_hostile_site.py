@@ -181,7 +181,7 @@ NOT_HTTP = """() => [...document.querySelectorAll('a[href], area[href], [formact
 
 BOXES = """() => [...document.querySelectorAll('main a, main img, main h1, main span, main dd')]
   .map(e => e.getBoundingClientRect()).filter(r => r.width && r.height)
-  .slice(0, 30).map(r => [r.x + r.width / 2, r.y + r.height / 2])"""
+  .slice(0, 25).map(r => [r.x + r.width / 2, r.y + r.height / 2])"""
 
 
 def exercise(page, real_input=True):
@@ -193,7 +193,7 @@ def exercise(page, real_input=True):
     if real_input:
         for x, y in page.evaluate(BOXES):
             page.mouse.move(x, y)
-        for _ in range(min(page.evaluate("document.querySelectorAll('a, [tabindex]').length"), 20)):
+        for _ in range(min(page.evaluate("document.querySelectorAll('a, [tabindex]').length"), 15)):
             page.keyboard.press("Tab")
     elements = page.evaluate(EXERCISE)
     clicked = page.evaluate(f"() => ({NOT_HTTP})().map(el => el.href || el.action)")
@@ -217,8 +217,8 @@ def watch(page):
     return seen
 
 
-REAL_INPUT = {"index.html", "people/eve-quote/index.html", "people/dalia/index.html",
-              "events/hostile-conf/index.html", "about-us/index.html"}
+REAL_INPUT = {"people/eve-quote/index.html", "events/hostile-conf/index.html",
+              "2024/a-title-quoted-alerttitle-txet-end/index.html"}
 
 
 @pytest.mark.browser
@@ -233,7 +233,7 @@ def test_no_dialog_opens_on_any_page_in_chromium(page, hostile_site, hostile_ser
         assert response is not None and response.ok, rel
         # The real mouse and keyboard on one page of each kind (the
         # events they give, every element gets on every page).
-        done = exercise(page, real_input=rel in REAL_INPUT or rel.startswith("2024/"))
+        done = exercise(page, real_input=rel in REAL_INPUT)
         assert done["elements"] > 10, rel
         clicked += len(done["clicked"])
         visited += 1

@@ -272,3 +272,18 @@ def test_a_name_too_long_for_a_page_address_gets_no_page(settings):
     assert (finding.path, finding.line, finding.level) == ("content/stories/a.md", 3, "error")
     assert "it is 349 characters long; a slug has at most 200" in finding.message
     assert registry.all("person") == []
+
+
+def test_a_first_name_persons_own_slug_may_not_spell_their_surname(settings):
+    registry, findings = make(
+        settings,
+        ("person", "Name: Ottoline Vasquez-Brandt\nVisibility: first-name\nSlug: otto-brandt\n",
+         "content/people/ottoline.md"),
+        ("person", "Name: Ada Brennan\nVisibility: first-name\nSlug: ada-b\n", "content/people/ada.md"),
+    )
+    assert messages(findings) == [
+        "content/people/ottoline.md:3:7: warning: 'Slug: otto-brandt' puts more than the first "
+        "name of a first-name person in their page's address; remove the line (their page is "
+        "then ottoline) or write a slug without their other names",
+    ]
+    assert registry.resolve("person", "Ada Brennan").slug == "ada-b"

@@ -302,6 +302,8 @@ class Registry:
                 person.visibility = value
         if person.visibility != "public":
             person._slug = None if person._slug_from_name else person._slug
+        if person.visibility == "first-name" and not person._slug_from_name:
+            self._report_surname_in_slug(person, src)
         person.placeholder = src.value("placeholder")
         avatar = src.get("avatar")
         if avatar and avatar.value:
@@ -324,6 +326,20 @@ class Registry:
             url = self._link(src, f, label, mail=key == "email")
             if url:
                 person.links.append((label, url))
+
+    def _report_surname_in_slug(self, person, src):
+        """A first-name person's own `Slug:` must not spell the rest of their name."""
+        rest = set(_slugify(" ".join(person.name.split()[1:]), self.settings).split("-"))
+        words = set(person.slug.split("-"))
+        if rest & words - {""} - set(_slugify(first_name(person.name), self.settings).split("-")):
+            f = src.get("slug")
+            self.findings.warning(
+                src.path, f.line, f.column,
+                f"'Slug: {person.slug}' puts more than the first name of a first-name person "
+                "in their page's address; remove the line (their page is then "
+                f"{_slugify(first_name(person.name), self.settings)}) or write a slug "
+                "without their other names",
+            )
 
     def _link(self, src, f, label, mail=False):
         """The address of a link field, or None (reported) when it is unsafe."""
