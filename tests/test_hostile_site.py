@@ -297,20 +297,21 @@ def missing(expected, text):
 
 
 def test_make_check_refuses_every_unsafe_link_slug_and_key(tmp_path):
-    from connections.check import check, load_settings
+    result = run_connections("check", "pelicanconf.py", tmp_path / "output")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    prefix = str(REFUSED.relative_to(ROOT))
+    assert missing(expected_lines(prefix), result.stdout) == [], result.stdout
+    errors = [line for line in result.stdout.splitlines() if ": error: " in line]
+    assert len(errors) == len(REFUSALS), result.stdout
+    assert result.stdout.splitlines()[-1].startswith(f"connections check: {len(REFUSALS)} errors")
 
-    settings = load_settings(str(ROOT / "pelicanconf.py"))
-    settings.update(PATH=str(REFUSED))
-    findings = check(settings)
-    text = "\n".join(str(f) for f in findings.items)
-    prefix = str(REFUSED.relative_to(Path.cwd())) if REFUSED.is_relative_to(Path.cwd()) else str(REFUSED)
-    assert missing(expected_lines(prefix), text) == [], text
-    assert len(findings.errors) == len(REFUSALS), text
 
-
-def run_build(conf, output):
-    """`python -m connections build` with `conf` (pelicanconf.py or
-    publishconf.py) on the refused site, as `make html` / `make publish` run it."""
+def run_connections(command, conf, output):
+    """`python -m connections build|check` with `conf` (pelicanconf.py or
+    publishconf.py) on the refused site, as `make html`, `make publish` and
+    `make check` run it."""
+    output.parent.mkdir(parents=True, exist_ok=True)
     settings = output.parent / f"refused_{conf}"
     settings.write_text(
         f"import sys\nsys.path.insert(0, {str(ROOT)!r})\n"
@@ -319,8 +320,9 @@ def run_build(conf, output):
         f"PLUGIN_PATHS = [{str(ROOT / 'plugins')!r}]\nCACHE_PATH = {str(output.parent / 'cache')!r}\n",
         encoding="utf-8",
     )
+    where = ["-o", str(output)] if command == "build" else []
     return subprocess.run(
-        [sys.executable, "-m", "connections", "build", "-s", str(settings), "-o", str(output)],
+        [sys.executable, "-m", "connections", command, "-s", str(settings), *where],
         capture_output=True, text=True, cwd=ROOT,
         env={"PYTHONPATH": str(ROOT / "plugins"), "PATH": "/usr/bin:/bin"},
     )
@@ -333,7 +335,7 @@ def test_the_build_and_strict_publish_refuse_them_before_writing(tmp_path, conf)
     # A site an earlier build wrote: the refused event would have replaced its feed.
     (output / "feeds").mkdir()
     (output / "feeds/all.atom.xml").write_text("earlier")
-    result = run_build(conf, output)
+    result = run_connections("build", conf, output)
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stdout + result.stderr
     prefix = str(REFUSED.relative_to(ROOT))
