@@ -63,11 +63,12 @@ class Hidden:
 
 
 def _links(settings):
-    # Pelican's own pattern for intrasite links (Content._get_intrasite_link_regex).
+    # Pelican's own pattern for intrasite links (Content._get_intrasite_link_regex),
+    # also in upper case (`<A HREF=...>`, which Pelican would leave as written).
     return re.compile(
         rf"""(?P<markup><[^\>]+(?:href|src|poster|data|cite|formaction|action|content)\s*=\s*)
         (?P<quote>["\'])(?P<path>{settings["INTRASITE_LINK_REGEX"]}(?P<value>.*?))(?P=quote)""",
-        re.X,
+        re.X | re.I,
     )
 
 
@@ -95,7 +96,7 @@ def hide_links(text, path, linker):
     out = []
     done = 0
     for m in _links(settings).finditer(text):
-        if m.start() < done or m.group("what") not in ("filename", "static", "attach"):
+        if m.start() < done or m.group("what").lower() not in ("filename", "static", "attach"):
             continue
         target = _target(m.group("value"), relative_dir)
         person = hidden.profiles.get(target)
