@@ -48,6 +48,7 @@ UNSAFE = [
     "https://example.org/ a",
     "https://example.org/\u202egpj.exe",
     "example.org",
+    "example.org:8080/zoe",
     "",
 ]
 
@@ -74,6 +75,7 @@ def test_the_reason_names_the_scheme_a_browser_would_run():
         assert web_url(url)[1] == "'javascript:' addresses are never published"
     assert web_url("data:,x")[1] == "'data:' addresses are never published"
     assert web_url("//evil.example/")[1] == "an address starting with '//' has no scheme"
+    assert web_url("example.org:8080/zoe")[1] == "it does not start with http:// or https://"
 
 
 @pytest.mark.parametrize("written, expected", [

@@ -64,7 +64,7 @@ def web_url(text):
     text = (text or "").strip()
     bad = _unsafe_char(text)
     scheme = _scheme_of(text)
-    if scheme and scheme not in WEB_SCHEMES:
+    if scheme and scheme not in WEB_SCHEMES and "." not in scheme:  # "example.org:8080" has none
         return None, f"'{scheme}:' addresses are never published"
     if bad is not None:
         return None, f"it contains {_char_name(bad)}"
