@@ -179,3 +179,29 @@ def test_unicode_slugs_follow_the_sites_setting(settings):
     assert written_slug("zoë", {**settings, "SLUGIFY_USE_UNICODE": True}) == ("zoë", None)
     # Bytes count, not letters: a file name's limit is in bytes.
     assert written_slug("ë" * 150, {**settings, "SLUGIFY_USE_UNICODE": True})[0] is None
+
+
+# --- links in a story's own HTML ---------------------------------------------------
+
+
+def test_a_link_that_would_run_script_keeps_its_text_and_links_nowhere():
+    from connections.safe_urls import defuse_script_links
+
+    told = []
+    html = (
+        '<p><a href="javascript:alert(1)">one</a> <a title="x>y" href=\'JaVaScRiPt:alert(2)\'>two</a> '
+        '<a href=vbscript:x>three</a> <a href="java&#x09;script:alert(4)">four</a> '
+        '<a href="data:text/html,hi">five</a> <img src="data:image/png;base64,AAAA" alt=""> '
+        '<a href="https://example.org/">six</a> <form action="javascript:x"></form></p>'
+        '<p>Prose that reads href="javascript:alert(5)" stays, as does '
+        '<code>&lt;a href="javascript:x"&gt;</code>.</p>'
+    )
+    assert defuse_script_links(html, lambda value, scheme: told.append((value, scheme))) == (
+        '<p><a>one</a> <a title="x>y">two</a> <a>three</a> <a>four</a> <a>five</a> '
+        '<img src="data:image/png;base64,AAAA" alt=""> <a href="https://example.org/">six</a> '
+        '<form></form></p>'
+        '<p>Prose that reads href="javascript:alert(5)" stays, as does '
+        '<code>&lt;a href="javascript:x"&gt;</code>.</p>'
+    )
+    assert [scheme for _, scheme in told] == [
+        "javascript", "javascript", "vbscript", "javascript", "data", "javascript"]

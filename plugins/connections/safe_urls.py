@@ -139,3 +139,52 @@ def _char_name(c):
         return "a space"
     name = unicodedata.name(c, "")
     return f"the character U+{ord(c):04X}{' ' + name if name else ''}"
+
+
+# --- links in a story's own HTML ---------------------------------------------------
+
+# An attribute that holds an address, in the HTML Markdown made of a story,
+# page or bio (raw HTML in it included), however it is quoted.
+_URL_ATTRIBUTE = re.compile(
+    r"""(?P<space>\s+)(?P<name>href|src|action|formaction|xlink:href|poster|cite|data|background)"""
+    r"""\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s"'=<>`]+))""",
+    re.I,
+)
+_TAG = re.compile(r"""<[A-Za-z][\w:-]*(?:[^>"']|"[^"]*"|'[^']*')*>""")
+# Schemes that run script wherever they stand; `data:` runs it as a page
+# (a link or a form's target), not as an image.
+_SCRIPT_SCHEMES = {"javascript", "vbscript", "livescript"}
+_PAGE_ATTRIBUTES = {"href", "action", "formaction", "xlink:href", "data"}
+
+
+def script_address(name, value):
+    """The scheme that makes `value`, in attribute `name`, run script when
+    followed, or None."""
+    scheme = _scheme_of(value)
+    if scheme in _SCRIPT_SCHEMES:
+        return scheme
+    if scheme == "data" and name.lower() in _PAGE_ATTRIBUTES:
+        return scheme
+    return None
+
+
+def defuse_script_links(text, report):
+    """`text` (HTML) without any address that would run script (a
+    `javascript:` link, a `data:` page...): the attribute is dropped, so
+    the link's text stays, linking nowhere. `report(value, scheme)` is told
+    of each, as written."""
+    if not text or ":" not in text:
+        return text
+
+    def attribute(m):
+        value = next(v for v in (m.group("dq"), m.group("sq"), m.group("bare")) if v is not None)
+        scheme = script_address(m.group("name"), value)
+        if scheme is None:
+            return m.group(0)
+        report(value, scheme)
+        return ""
+
+    def tag(m):  # attributes of tags only: prose that reads href="..." stays
+        return _URL_ATTRIBUTE.sub(attribute, m.group(0))
+
+    return _TAG.sub(tag, text)
