@@ -13,6 +13,11 @@ again before they write an address, so no other path reaches the page.
 
 The rule is positive: what is published must start with the scheme as
 written, after which no character can change what a browser makes of it.
+
+A story's, page's or bio's own HTML keeps its links, but not one whose
+address would run script when followed (`defuse_script_links`, called from
+linking.Linker.render for the build and the check alike): the link's text
+stays, linking nowhere, with a warning at its line.
 """
 
 import re
