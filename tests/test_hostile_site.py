@@ -41,7 +41,9 @@ SCRIPT_SCHEME = re.compile(r"^(?:javascript|data|vbscript):", re.I)
 
 @pytest.fixture(scope="module")
 def hostile_site(tmp_path_factory):
-    return build_site(HOSTILE, tmp_path_factory.mktemp("hostile") / "output")
+    return build_site(HOSTILE, tmp_path_factory.mktemp("hostile") / "output",
+                      SITE_FEED_JSON="feeds/all.json", PERSON_FEED_JSON="feeds/people/{slug}.json",
+                      EVENT_FEED_JSON="feeds/events/{slug}.json")
 
 
 def pages(site):
@@ -94,15 +96,21 @@ def test_no_element_or_attribute_can_run_a_script(hostile_site):
 
 
 def test_every_feed_parses_with_the_titles_as_written(hostile_site):
-    feeds = sorted((hostile_site / "feeds").rglob("*.xml"))
-    assert len(feeds) >= 8
+    feeds = sorted(p for p in (hostile_site / "feeds").rglob("*") if p.is_file())
+    assert len(feeds) >= 12
     for path in feeds:
+        if path.suffix == ".json":  # JSON Feed: feedparser reads it only from a server
+            data = json.loads(path.read_text(encoding="utf-8"))
+            assert data["version"].startswith("https://jsonfeed.org/version/1"), path
+            assert data["items"] and all(i["title"] for i in data["items"]), path
+            continue
         parsed = feedparser.parse(str(path))
         assert not parsed.bozo, f"{path}: {parsed.get('bozo_exception')}"
-        assert parsed.version in ("atom10", "rss20"), path
+        assert parsed.version in ("atom10", "rss20"), (path, parsed.version)
         assert parsed.entries, path
+    titles = [i["title"] for i in json.loads((hostile_site / "feeds/all.json").read_text())["items"]]
     site = feedparser.parse(str(hostile_site / "feeds/all.atom.xml"))
-    assert [e.title for e in site.entries] == [
+    assert [e.title for e in site.entries] == titles == [
         "<img src=x onerror=alert('second')> Second \u2067עוד\u2069",
         "A title \"quoted\" </script><script>alert('title')</script> \u202etxet\u202c end",
     ]
