@@ -546,6 +546,9 @@ class Registry:
         """After the build has resolved every name: people the site may not
         show in full are sealed (Person.seal), and the name tables forget
         every name of theirs."""
+        from .privacy import Hidden
+
+        Hidden.of(self)  # what must not be linked or copied, while it is all known
         people = self.entities["person"]
         for slug, person in list(people.items()):
             if person.visibility == "public":
