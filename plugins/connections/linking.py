@@ -26,7 +26,7 @@ import re
 
 from markupsafe import escape
 
-from . import linked
+from . import linked, source
 from .names import split_list
 
 MENTION_ELEMENT = re.compile(
@@ -131,6 +131,11 @@ class Linker:
     def link(self, content):
         """Resolve one story's (or page's) tags and mentions."""
         path = content.source_path
+        if path and source.may_miss_colon(content._content):
+            src = self._source(path)
+            no_colon = source.missing_colon(src)
+            if no_colon:
+                self.findings.warning(src.path, *no_colon)
         found = []
         content._content = self.render(content._content, path, found)
         summary = None
