@@ -127,4 +127,11 @@ def main(args):
     with open(path, "x", encoding="utf-8") as f:
         f.write(text_for(settings, args.kind, name, start))
     print(os.path.relpath(path))
+    if args.kind == "story":
+        try:
+            url = (settings.get("DRAFT_URL") or "drafts/{slug}.html").format(slug=slug)
+        except (KeyError, IndexError, ValueError):
+            url = f"drafts/{slug}.html"
+        print(f"Preview: {args.preview.rstrip('/')}/{url} (while `make serve` runs; "
+              "it shows there until you remove `Status: draft`)")
     return 0
