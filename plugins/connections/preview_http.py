@@ -19,6 +19,11 @@ from pathlib import Path
 
 PREFIX = "/__preview/"
 SCRIPT = Path(__file__).with_name("preview.js")
+NOT_BUILT = (
+    b"<!doctype html><html lang=en><head><meta charset=utf-8><title>Not found</title></head>"
+    b"<body><h1>Not found</h1><p>Nothing is built at this address (yet): the site may still "
+    b"be building, and has no 404.html.</p></body></html>"
+)
 KEEPALIVE = 15  # seconds between SSE comments, so proxies keep the stream open
 
 
@@ -82,11 +87,11 @@ class Handler(SimpleHTTPRequestHandler):
                 return None
             missing = Path(self.directory) / "404.html"
             if missing.is_file():
-                return self._page(HTTPStatus.NOT_FOUND, missing, path)
-            return self._send(HTTPStatus.NOT_FOUND, "text/plain; charset=utf-8",
-                              b"Not found (and the site has no 404.html)\n")
+                return self._page(HTTPStatus.NOT_FOUND, missing.read_bytes())
+            # Not built yet (or no 404.html): a page that reloads once it is.
+            return self._page(HTTPStatus.NOT_FOUND, NOT_BUILT)
         if file.suffix == ".html":
-            return self._page(HTTPStatus.OK, file, path)
+            return self._page(HTTPStatus.OK, file.read_bytes())
         return super().do_GET()
 
     def _file(self, path):
@@ -105,8 +110,7 @@ class Handler(SimpleHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
 
-    def _page(self, status, file, path):
-        html = file.read_bytes()
+    def _page(self, status, html):
         with self.state.changed:
             build = self.state.build
         tag = (

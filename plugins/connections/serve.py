@@ -18,14 +18,17 @@
 """
 
 import logging
+import os
+import queue
 import signal
 import sys
 import threading
 import time
 import traceback
 
+import watchfiles
 from pelican.log import init as init_logging
-from pelican.utils import wait_for_changes
+from pelican.utils import FileChangeFilter
 
 from . import comments_server, preview_http
 from . import settings as _settings
@@ -118,6 +121,33 @@ def start_comments(args, origin, started):
     )
 
 
+def watch(settings_file, settings, changes):
+    """Put every batch of changed files into `changes`, from now on, in a
+    thread: a save during a rebuild is not lost (it makes the next one).
+    The same paths and filter as Pelican's own autoreload."""
+    content = settings.get("PATH", "")
+    paths = [settings_file, settings.get("THEME", ""), content]
+    paths += [os.path.join(content, p) for p in settings.get("STATIC_PATHS", [])]
+    paths = sorted({os.path.abspath(p) for p in paths if p and os.path.exists(p)})
+    ignore = FileChangeFilter(ignore_file_patterns=set(settings.get("IGNORE_FILES", [])))
+
+    def run():
+        for batch in watchfiles.watch(*paths, watch_filter=ignore, rust_timeout=0):
+            changes.put(batch)
+
+    threading.Thread(target=run, daemon=True, name="watch").start()
+
+
+def next_changes(changes):
+    """The files changed since the last rebuild (waits for at least one)."""
+    changed = set(changes.get())
+    while True:
+        try:
+            changed |= set(changes.get_nowait())
+        except queue.Empty:
+            return changed
+
+
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
@@ -145,15 +175,17 @@ def main(args):
             ) from None
         threading.Thread(target=server.serve_forever, daemon=True).start()
         start_comments(args, origin, started)
+        changes = queue.Queue()
+        watch(args.settings, settings, changes)
         print("Building the site...", flush=True)
-        settings = rebuild(args, state) or settings
+        rebuild(args, state)
         print(f"Serving the site at {origin}/ (pages reload by themselves after each save; "
               "Ctrl-C stops the site and the comment server)", flush=True)
         while True:
-            changed = wait_for_changes(args.settings, settings)
+            changed = next_changes(changes)
             print("Changed: " + ", ".join(sorted({path for _, path in changed})) + "; rebuilding",
                   flush=True)
-            settings = rebuild(args, state) or settings
+            rebuild(args, state)
     except KeyboardInterrupt:
         print("\nStopped.")
         return 0
