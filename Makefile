@@ -60,7 +60,7 @@ help:
 	@echo "make comments-config  write the production comment server's config"
 	@echo "make comments-backup  copy the comment database to var/backups/"
 	@echo "make comments-restore FROM=var/backups/comments-....db   put a backup back"
-	@echo "make bench            benchmark against vanilla Pelican (BENCH_N=$(BENCH_N))"
+	@echo "make bench            benchmark against vanilla Pelican, and the preview against hugo server (BENCH_N=$(BENCH_N))"
 	@echo "make clean            remove the built site and caches (never comments)"
 
 # --- bootstrap -----------------------------------------------------------
@@ -149,3 +149,4 @@ test: $(DEV_STAMP) $(NODE_STAMP)
 
 bench: $(DEV_STAMP) $(LIGHTHOUSE)
 	$(PY) bench/run.py --stories $(BENCH_N)
+	$(PY) bench/preview.py --stories $(BENCH_N)
