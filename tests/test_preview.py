@@ -260,7 +260,8 @@ def test_new_story_prints_its_preview_address(tmp_path):
         cwd=tmp_path, env=env(), capture_output=True, text=True,
     )
     assert run.returncode == 0, run.stderr
-    assert "http://127.0.0.1:8123/drafts/tea-with-zoe.html" in run.stdout
+    assert run.stdout.splitlines() == ["content/stories/tea-with-zoe.md"]
+    assert "Preview: http://127.0.0.1:8123/drafts/tea-with-zoe.html" in run.stderr
 
 
 # --- the comment server's lifetime (issue 18, item 8) -----------------------------------

@@ -132,6 +132,7 @@ def main(args):
             url = (settings.get("DRAFT_URL") or "drafts/{slug}.html").format(slug=slug)
         except (KeyError, IndexError, ValueError):
             url = f"drafts/{slug}.html"
+        # On stderr: stdout stays the path alone, for `$EDITOR "$(make -s new-story ...)"`.
         print(f"Preview: {args.preview.rstrip('/')}/{url} (while `make serve` runs; "
-              "it shows there until you remove `Status: draft`)")
+              "it shows there until you remove `Status: draft`)", file=sys.stderr)
     return 0
