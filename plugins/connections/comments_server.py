@@ -181,13 +181,22 @@ def is_isso(url, timeout=1):
         return False
 
 
-def _die_with_parent():
-    """In the child, before exec: the kernel sends it SIGTERM when the process
-    that started it dies, even by SIGKILL (Linux prctl PR_SET_PDEATHSIG)."""
+def _prctl():
     try:
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)
+        return ctypes.CDLL(None, use_errno=True).prctl
     except (OSError, AttributeError):
-        pass
+        return None
+
+
+def _die_with_parent_hook():
+    """A function for the child to run before exec: the kernel then sends it
+    SIGTERM when the process that started it dies, even by SIGKILL (Linux
+    prctl PR_SET_PDEATHSIG). Looked up here, in the parent: the child only
+    calls it."""
+    prctl = _prctl() if sys.platform.startswith("linux") else None
+    if prctl is None:
+        return None
+    return lambda: prctl(1, signal.SIGTERM)
 
 
 def answers(url, timeout=1):
@@ -208,7 +217,7 @@ def start_isso(config_path, listen, log=None, timeout=20, started=None):
         [isso_executable(), "-c", str(config_path), "run"],
         stdout=log or subprocess.DEVNULL,
         stderr=log or subprocess.DEVNULL,
-        preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+        preexec_fn=_die_with_parent_hook(),
     )
     if started is not None:
         started.append(process)

@@ -173,8 +173,8 @@ def main(args):
                 f"cannot serve on {args.host}:{args.port}: {exc.strerror} (another "
                 f"`make serve`?); choose another port: make serve PORT={args.port + 1}"
             ) from None
+        start_comments(args, origin, started)  # before any thread: it forks
         threading.Thread(target=server.serve_forever, daemon=True).start()
-        start_comments(args, origin, started)
         changes = queue.Queue()
         watch(args.settings, settings, changes)
         print("Building the site...", flush=True)
