@@ -267,7 +267,8 @@ def test_new_story_prints_its_preview_address(tmp_path):
 # --- the comment server's lifetime (issue 18, item 8) -----------------------------------
 
 
-def test_sigterm_to_comments_run_leaves_no_isso_listening(tmp_path):
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
+def test_stopping_comments_run_leaves_no_isso_listening(tmp_path, sig):
     port = free_port()
     conf = conf_file(tmp_path, port)
     (tmp_path / "content").mkdir()
@@ -277,7 +278,7 @@ def test_sigterm_to_comments_run_leaves_no_isso_listening(tmp_path):
     )
     try:
         wait_until_up(f"http://127.0.0.1:{port}/info", process, timeout=30)
-        process.send_signal(signal.SIGTERM)
+        process.send_signal(sig)
         process.wait(timeout=10)
     finally:
         if process.poll() is None:
@@ -285,7 +286,7 @@ def test_sigterm_to_comments_run_leaves_no_isso_listening(tmp_path):
     deadline = time.monotonic() + 5
     while listening(port) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not listening(port), "Isso still listens after SIGTERM to `comments run`"
+    assert not listening(port), f"Isso still listens after {sig.name} to `comments run`"
 
 
 def test_restore_refuses_while_a_paused_isso_holds_the_port(tmp_path):
