@@ -55,3 +55,18 @@ def test_the_build_warns_and_strict_publishing_refuses(content, tmp_path, caplog
     with pytest.raises(ContentError):
         build_site(content, tmp_path / "strict", CONNECTIONS_STRICT=True)
     assert not (tmp_path / "strict" / "2025" / "soup-on-a-tuesday" / "index.html").exists()
+
+
+@pytest.mark.parametrize("text, found", [
+    ("Title: T\nTags food, kindness\n\nText.\n", (2, 5)),
+    ("Title: T\nDate: 2025-01-01\nSummary a neighbour\nPeople: Zoë\n\nText.\n", (3, 8)),
+    # A first paragraph that starts with a header word, after the blank line.
+    ("Title: T\n\nDate night at the market was loud.\n", None),
+    ("Title: T\nThe market was loud.\n", None),  # not a header word: the blank-line warning
+    ("---\nTitle: T\n---\nTags are fun.\n", None),
+])
+def test_which_lines_are_a_header_line_without_its_colon(text, found):
+    from connections import source
+
+    problem = source.missing_colon(source.parse(text, "x.md"))
+    assert (problem[:2] if problem else None) == found

@@ -81,7 +81,10 @@ def missing_colon(src):
     Python-Markdown's header ends at the first line that is not `Key: value`,
     so such a line and everything after it become the story's text."""
     lines = src.lines
-    if not src.fields or src.body_line > len(lines):
+    if not src.fields or src.body_line > len(lines) or src.body_line < 2:
+        return None
+    before = lines[src.body_line - 2]
+    if not before.strip() or _END.match(before):  # the header ended as it should
         return None
     line = lines[src.body_line - 1]
     m = _NO_COLON.match(line)
