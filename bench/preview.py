@@ -117,6 +117,12 @@ def wait_for(url, needle, process, timeout=TIMEOUT):
     raise RuntimeError(f"{url} did not show {needle!r} within {timeout} s")
 
 
+def preview_state(base):
+    """The preview server's state: its first Server-Sent Event."""
+    with urllib.request.urlopen(base + "__preview/events", timeout=10) as r:
+        return json.loads(r.readline().decode().removeprefix("data: "))
+
+
 def stop(process):
     if process.poll() is None:
         process.send_signal(signal.SIGINT)
@@ -187,7 +193,12 @@ def measure_ours(site, work, repeat, say):
         started = time.monotonic()
         wait_for(base + story_url(site, first), first["title"].split(" (")[0], process,
                  timeout=FIRST_BUILD)
-        say(f"  ours: first build served after {time.monotonic() - started:.1f} s")
+        # Pages are written as the build goes: wait for its end (the server says).
+        while preview_state(base)["build"] < 1:
+            if process.poll() is not None or time.monotonic() - started > FIRST_BUILD:
+                raise RuntimeError("the preview's first build did not finish")
+            time.sleep(0.2)
+        say(f"  ours: first build done after {time.monotonic() - started:.1f} s")
         for n, (story, person) in enumerate(pick(site, repeat)):
             marker = f"the kettle was still warm, round {n}"
             time.sleep(1.0)  # the previous rebuild's files settle
