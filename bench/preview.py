@@ -65,6 +65,8 @@ HUGO_CONFIG = '''\
 baseURL = "http://127.0.0.1/"
 title = "Synthetic connection blog"
 removePathAccents = true
+# The synthetic stories run into the future; Pelican builds them too.
+buildFuture = true
 disableKinds = ["RSS", "sitemap", "robotsTXT"]
 [permalinks]
   posts = "/:year/:slug/"
