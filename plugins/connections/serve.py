@@ -158,6 +158,7 @@ def main(args):
     origin = f"http://{args.host}:{args.port}"
     started = []
     server = None
+    serving = False
     try:
         # Ctrl-C and `kill` both stop everything, even when a shell started us
         # in the background with SIGINT ignored.
@@ -175,6 +176,7 @@ def main(args):
             ) from None
         start_comments(args, origin, started)  # before any thread: it forks
         threading.Thread(target=server.serve_forever, daemon=True).start()
+        serving = True
         changes = queue.Queue()
         watch(args.settings, settings, changes)
         print("Building the site...", flush=True)
@@ -191,7 +193,8 @@ def main(args):
         return 0
     finally:
         if server is not None:
-            server.shutdown()
+            if serving:  # shutdown() waits for serve_forever(), which must have started
+                server.shutdown()
             server.server_close()
         for process in started:
             comments_server.stop(process)
