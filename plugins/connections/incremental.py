@@ -209,7 +209,10 @@ class Digests:
             return f"code({name})"
         own = getattr(value, "__dict__", None)
         if own is None:
-            return f"{module}.{type(value).__qualname__}:{value!r}"
+            shown = repr(value)
+            if " at 0x" in shown:  # says where it is, not what
+                raise Unknown(f"{module}.{type(value).__qualname__}")
+            return f"{module}.{type(value).__qualname__}:{shown}"
         own = {k: v for k, v in own.items() if k not in DERIVED_FIELDS}
         return f"{module}.{type(value).__qualname__}{self.of(own, depth + 1)}"
 
