@@ -573,9 +573,11 @@ class FeedsGenerator(Generator):
         for plan in plans:
             kind, entity, title, description, page_url, stories, paths = plan
             for fmt, path in list(paths.items()):
+                # The fallback date (the site's newest story) shows only in a
+                # feed without stories: a new story elsewhere changes no other feed.
                 key = keys[path] = cache.feed_key(
                     self.context, kind, entity, title, description, page_url, fmt, path,
-                    fallback, stories,
+                    None if stories else fallback, stories,
                 )
                 if cache.records.unchanged(self._target(path), key):
                     cache.skipped += 1

@@ -135,6 +135,7 @@ class Digests:
         self._memo = {}  # (id, kind) -> (object, digest): the object is kept alive
         self._sources = {}  # source path -> digest of the file's bytes
         self._inside = 0  # > 0 while digesting the fields of a story
+        self._targets = {}  # a link as written -> what it leads to
 
     def _memoized(self, value, kind, make):
         key = (id(value), kind)
@@ -272,16 +273,25 @@ class Digests:
     def _target(self, content, what, value):
         if what not in ("filename", "static", "attach"):
             return "settings"  # {tag}, {category}, {author}, {index}: from the settings
+        memo = (what, value) if value.startswith("/") else (what, value, content.relative_dir)
+        found = self._targets.get(memo)
+        if found is None:
+            found = self._targets[memo] = self._find_target(content, value)
+        return found
+
+    def _find_target(self, content, value):
+        """What Pelican's link filler would find for `value` (the path as
+        written, unquoted, or unescaped; in either table)."""
         url = urlparse(value)
-        candidates = [url.path, unquote(url.path), urlparse(html.unescape(value)).path]
+        keys = []
+        for path in (url.path, unquote(url.path), urlparse(html.unescape(value)).path):
+            key = path[1:] if path.startswith("/") else content.get_relative_source_path(
+                os.path.join(content.relative_dir, path))
+            if key not in keys:
+                keys.append(key)
         for table in ("generated_content", "static_content"):
             known = self.context.get(table, {})
-            for path in candidates:
-                if path.startswith("/"):
-                    key = path[1:]
-                else:
-                    key = content.get_relative_source_path(
-                        os.path.join(content.relative_dir, path))
+            for key in keys:
                 item = known.get(key)
                 if item is not None:
                     return f"{table}:{key}:{_address(item)}"
@@ -603,6 +613,13 @@ class IncrementalWriter(Writer):
             f.write(output)
         logger.info('Writing "%s"', target)
         signals.content_written.send(target, context=localcontext)
+
+    def _open_w(self, filename, encoding, override=False):
+        """Any other file Pelican's writer writes (its own feeds, when on) is
+        journaled and recorded too, never skipped."""
+        if self.cache is not None and filename not in self.cache.records.pending:
+            self.cache.records.writing(filename)
+        return super()._open_w(filename, encoding, override)
 
     def _unchanged(self, target, key, context):
         if target in self._seen:  # written twice in one build: let Pelican decide
