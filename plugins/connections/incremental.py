@@ -354,10 +354,10 @@ class TemplateInputs:
     name, the filters and tests they apply, and a digest of their sources;
     None when they cannot all be known."""
 
-    def __init__(self, environment):
+    def __init__(self, environment, records):
         self.env = environment
+        self.records = records  # analyses kept from the last build, and this one's
         self._known = {}
-        self._analysed = {}  # digest of a template's source -> its analysis
 
     def of(self, name):
         if name not in self._known:
@@ -377,9 +377,12 @@ class TemplateInputs:
             except Exception:  # noqa: BLE001 - Jinja reports it when rendering
                 return None
             digest = _digest(f"{current}\0{source}")
-            found = self._analysed.get(digest)
+            found = self.records.templates.get(digest)
             if found is None:
-                found = self._analysed[digest] = _analyse(self.env.parse(source))
+                found = self.records.analyses.get(digest)
+                if found is None:
+                    found = _analyse(self.env.parse(source))
+                self.records.templates[digest] = found
             if found is False:
                 return None
             used, pulled, applied, tested = found
@@ -474,7 +477,7 @@ class OutputCache:
         env = template.environment
         inputs = self._inputs.get(id(env))
         if inputs is None:
-            inputs = self._inputs[id(env)] = (env, TemplateInputs(env))
+            inputs = self._inputs[id(env)] = (env, TemplateInputs(env, self.records))
         found = inputs[1].of(template.name) if template.name else None
         if found is None:
             return None

@@ -7,7 +7,8 @@ records, and neither build touches the other folder. They hold, for every
 file the build wrote: the key it was made from, its size and modification
 time when the build ended (a file changed since, by hand or by anything
 else, is written again and never deleted), and the people and events whose
-lists its page read.
+lists its page read; and what each template (by the digest of its source)
+names and pulls in, so that a warm build parses none it parsed before.
 
 A build that stops half-way (Ctrl-C, `kill -9`, a traceback, a file it
 cannot write) must leave nothing a cold build would not: so the records of
@@ -53,7 +54,8 @@ class Records:
         self.journal_file = folder / f"{stem}.journal"
         self.keep = bool(settings.get("CACHE_CONTENT"))
         self.interrupted = self.journal_file.exists()
-        recorded = self._load()
+        recorded, self.analyses = self._load()
+        self.templates = {}  # this build's template analyses, kept for the next
         # Files a build may delete if this one does not write them again.
         self.ours = {t: r for t, r in recorded.items() if _inside(self.output_path, t)}
         self.journaled = self._journaled() if self.interrupted else set()
@@ -67,11 +69,12 @@ class Records:
         try:
             data = json.loads(self.file.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            return {}
+            return {}, {}
         if not isinstance(data, dict) or data.get("format") != FORMAT:
-            return {}
-        files = data.get("files")
-        return files if isinstance(files, dict) else {}
+            return {}, {}
+        files, templates = data.get("files"), data.get("templates")
+        return (files if isinstance(files, dict) else {},
+                templates if isinstance(templates, dict) else {})
 
     def _journaled(self):
         try:
@@ -161,7 +164,8 @@ class Records:
             self._journal = None
         if self.keep:
             self.file.parent.mkdir(parents=True, exist_ok=True)
-            data = {"format": FORMAT, "output": self.output_path, "files": self.current}
+            data = {"format": FORMAT, "output": self.output_path, "files": self.current,
+                    "templates": self.templates}
             tmp = self.file.with_suffix(".tmp")
             with open(tmp, "w", encoding="utf-8") as f:
                 f.write(json.dumps(data, separators=(",", ":")))
