@@ -190,6 +190,8 @@ class Digests:
             return self.of(dict(value), depth)
         if isinstance(value, re.Pattern):
             return f"re({value.pattern!r},{value.flags})"
+        if callable(value):  # the same filters and globals, page after page
+            return self._memoized(value, "code", lambda v: self._code(v, depth))
         return self._code(value, depth)
 
     def _code(self, value, depth):
