@@ -55,6 +55,7 @@ import logging
 import os
 import re
 import sys
+import sysconfig
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -91,6 +92,9 @@ PACKAGES = ("pelican", "jinja2", "markdown", "feedgen", "lxml", "markupsafe")
 KNOWN_CODE = ("connections", "pelican", "jinja2", "markupsafe", "markdown", "feedgen")
 
 
+_STDLIB = tuple(os.path.abspath(sysconfig.get_paths()[k]) for k in ("stdlib", "platstdlib"))
+
+
 def enabled(settings):
     return bool(settings.get("CONNECTIONS_OUTPUT_CACHE", True)) and bool(
         settings.get("CACHE_CONTENT") or settings.get("LOAD_CONTENT_CACHE")
@@ -116,7 +120,13 @@ def known_code(module):
     top = module.split(".", 1)[0]
     if module.startswith("pelican.plugins."):  # other plugins: not ours to know
         return False
-    return top in KNOWN_CODE or top in sys.stdlib_module_names or top == "builtins"
+    if top in KNOWN_CODE or top == "builtins":
+        return True
+    if top not in sys.stdlib_module_names:
+        return False
+    # Python's own (not a settings file that happens to be called site.py).
+    found = getattr(sys.modules.get(module), "__file__", None)
+    return found is None or os.path.abspath(found).startswith(_STDLIB)
 
 
 def _module_of(value):
