@@ -431,6 +431,17 @@ def _reads_paginators_safely(tree):
     return True
 
 
+_CODE_VERSION = []
+
+
+def code_version():
+    """The code's version, worked out once per process (as it was imported,
+    not as it may be edited while a build runs)."""
+    if not _CODE_VERSION:
+        _CODE_VERSION.append(_code_version())
+    return _CODE_VERSION[0]
+
+
 def _code_version():
     parts = [sys.version]
     for package in PACKAGES:
@@ -451,6 +462,7 @@ class OutputCache:
         self.settings = settings
         self.output_path = output_path
         self.records = Records(settings, output_path)
+        self.code = code_version()
         self.digests = None
         self._base = None
         self._inputs = {}
@@ -471,7 +483,7 @@ class OutputCache:
             try:
                 shown = digests.of(settings)
                 self._base = _digest(
-                    _code_version() + shown + digests.of(build_day(self.settings)))
+                    self.code + shown + digests.of(build_day(self.settings)))
             except Unknown as exc:
                 logger.info(
                     "connections: the settings hold %s, code the output cache can't "
