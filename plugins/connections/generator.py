@@ -44,6 +44,7 @@ class ConnectionsGenerator(Generator):
         super().__init__(context, settings, path, theme, output_path, *rest, **kwargs)
         self.people = []
         self.events = []
+        self._connections = Connections()
 
     # --- context ------------------------------------------------------------
 
@@ -67,7 +68,6 @@ class ConnectionsGenerator(Generator):
                 event.articles.append(article)
             for author in article.author_people:
                 author.authored.append(article)
-        self._connections = Connections()
         for person in people:
             self._connect_person(person)
         shown = self.settings["CONNECTIONS_EVENT_PEOPLE_MAX"]
