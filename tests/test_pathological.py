@@ -138,3 +138,16 @@ def test_connecting_the_people_of_one_story_grows_linearly():
         f"Person Number{i:05d}" for i in range(1, 9)
     ]
     assert_at_most_linear(times)
+
+
+def test_a_mention_longer_than_a_name_may_be_is_text_and_reported(tmp_path):
+    (tmp_path / "content" / "stories").mkdir(parents=True)
+    long_name = "Ed " + "very " * 50 + "Marx"  # 257 characters
+    (tmp_path / "content" / "stories" / "long.md").write_text(
+        f"Title: Long\nDate: 2026-01-01\n\nMet @[Ed Marx] and @[{long_name}] today.\n",
+        encoding="utf-8",
+    )
+    findings = check(load_settings(str(settings_file(tmp_path, tmp_path / "content"))))
+    said = [str(f) for f in findings.items if "long.md" in f.path and "longer" in f.message]
+    assert len(said) == 1 and "long.md:4:20: warning:" in said[0], said
+    assert "(200 characters)" in said[0]
