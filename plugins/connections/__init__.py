@@ -9,18 +9,20 @@ import logging
 from pelican import signals
 from pelican.contents import Article, Page
 
-from . import comments, content_cache
+from . import comments, content_cache, privacy
 from . import settings as _settings
 from .content_memo import release_written_story
 from .diagnostics import Findings
 from .feeds import FeedsGenerator
 from .generator import ConnectionsGenerator
 from .incremental import IncrementalWriter
+from .redirects import RedirectsGenerator
 from .linking import STATE_KEY, Linker, state_of
 from .brackets import BracketsExtension
 from .markdown_reader import use_reusing_reader
 from .mentions import MentionExtension
 from .registry import Registry
+from .safe_urls import is_safe_link
 from .structured_data import connections_jsonld
 from .summaries import story_description, story_summary
 from .taxonomies import file_in_members
@@ -51,6 +53,8 @@ def initialized(pelican):
         story_summary=story_summary,
         story_description=story_description,
     )
+    # `{% if url is safe_url %}`: the one rule for a link's address (safe_urls.py).
+    settings.setdefault("JINJA_TESTS", {}).update(safe_url=is_safe_link)
     # Stories are linked to people and events after they are read, every
     # build: a cache of whole story objects would serve stale links.
     if settings.get("CONTENT_CACHING_LAYER") == "generator":
@@ -79,8 +83,9 @@ def link_content(content):
 
 
 def get_generators(pelican):
-    # ConnectionsGenerator first: the feeds read what it gathers.
-    return (ConnectionsGenerator, FeedsGenerator)
+    # ConnectionsGenerator first: the feeds read what it gathers. Redirects
+    # last: an old address where the site writes a page of its own is left to it.
+    return (ConnectionsGenerator, FeedsGenerator, RedirectsGenerator)
 
 
 def get_writer(pelican):
@@ -97,3 +102,4 @@ def register():
     signals.readers_init.connect(use_reusing_reader)
     signals.content_written.connect(release_written_story)
     signals.article_generator_pretaxonomy.connect(file_in_members)
+    signals.static_generator_finalized.connect(privacy.drop_hidden_pictures)
