@@ -6,6 +6,7 @@ every feed it writes is parsed with feedparser, and a real feed reader
 (newsboat) fetches two of them over HTTP.
 """
 
+import html
 import json
 import re
 import shutil
@@ -17,6 +18,7 @@ from urllib.parse import urljoin, urlsplit
 import feedparser
 import pytest
 from bs4 import BeautifulSoup
+import lxml.html
 from lxml import etree
 
 from conftest import SITES, build_site, free_port, require, static_server
@@ -119,6 +121,66 @@ def test_absolutize_resolves_relative_links_against_the_story():
         '<img src="https://s.org/blog/2025/story/pic.png"> '
         '<a href="https://x.org/">x</a> <a href="mailto:a@b">m</a>'
     )
+
+
+def test_absolutize_reads_html_as_a_browser_does():
+    """Unquoted and upper-case attributes, srcset candidates and a video's
+    poster: all resolved (a regular expression over quoted href/src left
+    them relative)."""
+    source = (
+        '<p><img src=pic.png SRCSET="small.png 480w,/big.png 2x , far.png"> '
+        "<a HREF=notes.html>n</a> <video poster=still.jpg src=v.mp4></video> "
+        "<a href='//cdn.org/x'>c</a> <img src=\"data:image/png;base64,AA\"></p>"
+    )
+    got = lxml.html.fragment_fromstring(
+        absolutize(source, "https://s.org/blog/2025/story/"), create_parent="div"
+    )
+    base = "https://s.org/blog/2025/story/"
+    assert got.xpath("//img/@src") == [base + "pic.png", "data:image/png;base64,AA"]
+    assert got.xpath("//img/@srcset") == [
+        f"{base}small.png 480w, https://s.org/big.png 2x, {base}far.png"
+    ]
+    assert got.xpath("//a/@href") == [base + "notes.html", "//cdn.org/x"]
+    assert got.xpath("//video/@poster") == [base + "still.jpg"]
+    assert got.xpath("//video/@src") == [base + "v.mp4"]
+
+
+RAW_HTML_STORY = """Title: Pictures from the quay
+Date: 2025-12-01 08:00
+Author: Iris Vantongeren
+
+<p><img src=images/quay.png alt=quay srcset="images/quay.png 1x, images/quay-2x.png 2x"></p>
+
+<picture><source srcset=images/quay.webp type=image/webp><img src=/images/q.png alt=q></picture>
+
+A [note](#later) and <a href=../about/>about</a>.
+"""
+
+
+def test_every_link_in_every_feed_is_absolute(tmp_path):
+    content = make_content(tmp_path, tricky=False)
+    (content / "stories" / "pictures-from-the-quay.md").write_text(RAW_HTML_STORY, encoding="utf-8")
+    output = build(tmp_path, "site", content=content)
+    checked = 0
+    for path in feed_files(output):
+        if path.suffix != ".xml":
+            continue
+        # Read as written (feedparser would resolve relative links itself).
+        for el in etree.parse(str(path)).iter(etree.Element):
+            if not el.text or "<" not in el.text:
+                continue
+            root = lxml.html.fragment_fromstring(el.text, create_parent="div")
+            links = [link for _, _, link, _ in root.iterlinks()]
+            links += [c.split()[0] for v in root.xpath("//@srcset") for c in v.split(",")]
+            for link in links:
+                assert link.startswith(SITEURL + "/") or urlsplit(link).scheme, (path, link)
+                checked += 1
+    assert checked > 20
+    site = (output / "feeds" / "all.atom.xml").read_text(encoding="utf-8")
+    story = f"{SITEURL}/2025/pictures-from-the-quay/"
+    assert f'srcset="{story}images/quay.png 1x, {story}images/quay-2x.png 2x"' in html.unescape(site)
+    assert f'srcset="{story}images/quay.webp"' in html.unescape(site)
+    assert f'src="{story}images/quay.png"' in html.unescape(site)
 
 
 def test_newest_first_is_stable_for_stories_of_one_minute():

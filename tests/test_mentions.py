@@ -127,3 +127,34 @@ class MentionSyntaxTest(TestCase):
             "<p><span>person:Ed Marx</span></p>",
             extensions=[MentionExtension(builder=builder)],
         )
+
+
+def in_link(kind, text, ref=None):
+    data_ref = f' data-ref="{ref}"' if ref else ""
+    return f'<span class="mention" data-mention="{kind}"{data_ref}>{text}</span>'
+
+
+class MentionInLinkTextTest(TestCase):
+    """A mention in a link's text is no link of its own (no <a> in an <a>)."""
+
+    default_kwargs = {"extensions": [MentionExtension()]}
+
+    def test_inline_link(self):
+        self.assertMarkdownRenders(
+            "[@[Ed Marx]'s talk](https://example.org/talk)",
+            '<p><a href="https://example.org/talk">'
+            f"{in_link('person', 'Ed Marx')}'s talk</a></p>",
+        )
+
+    def test_reference_link_and_display_text(self):
+        self.assertMarkdownRenders(
+            "[see @[Ed](Ed Marx) at #[HIMSS 2013]][talk]\n\n[talk]: https://example.org/t",
+            '<p><a href="https://example.org/t">see '
+            f"{in_link('person', 'Ed', 'Ed Marx')} at {in_link('event', 'HIMSS 2013')}</a></p>",
+        )
+
+    def test_outside_a_link_it_stays_a_mention(self):
+        self.assertMarkdownRenders(
+            "@[Ed Marx] gave [a talk](https://example.org/talk)",
+            f'<p>{person("Ed Marx")} gave <a href="https://example.org/talk">a talk</a></p>',
+        )

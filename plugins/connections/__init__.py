@@ -18,6 +18,7 @@ from .generator import ConnectionsGenerator
 from .incremental import IncrementalWriter
 from .redirects import RedirectsGenerator
 from .linking import STATE_KEY, Linker, state_of
+from .brackets import BracketsExtension
 from .markdown_reader import use_reusing_reader
 from .mentions import MentionExtension
 from .registry import Registry
@@ -37,6 +38,10 @@ def initialized(pelican):
     extensions = settings.setdefault("MARKDOWN", {}).setdefault("extensions", [])
     if not any(isinstance(e, MentionExtension) for e in extensions):
         extensions.append(MentionExtension())
+    # Python-Markdown's links in linear time (brackets.py): never a hang on
+    # unclosed brackets.
+    if not any(isinstance(e, BracketsExtension) for e in extensions):
+        extensions.append(BracketsExtension())
     # Each build makes its own Jinja environment, so templates need no check
     # for changes on every include (a stat per include otherwise).
     settings.setdefault("JINJA_ENVIRONMENT", {}).setdefault("auto_reload", False)

@@ -34,7 +34,7 @@ import json
 import logging
 import os
 import re
-from urllib.parse import quote, urljoin, urlparse, urlsplit
+from urllib.parse import quote, urlparse
 
 from feedgen.feed import FeedGenerator
 from lxml import etree
@@ -45,6 +45,8 @@ from pelican.utils import (
     set_date_tzinfo,
 )
 
+from .absolute_links import HAS_SCHEME as _HAS_SCHEME
+from .absolute_links import absolutize
 from .identity import story_id
 from .summaries import summary_html
 
@@ -72,11 +74,6 @@ PELICAN_FEEDS = (
 _NOT_XML = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]"
 )
-_URL_ATTRIBUTE = re.compile(
-    r"""(?P<before><[^>]+?\s(?:href|src|poster|cite)\s*=\s*)(?P<q>["'])(?P<url>.*?)(?P=q)""",
-    re.I | re.S,
-)
-_HAS_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _DATED = re.compile(r"^\d{4}-\d{2}-\d{2}")
 NO_DATE = "2000-01-01"
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
@@ -100,36 +97,6 @@ def feed_base(settings):
 def absolute(base, url):
     """A site-relative URL under `base` ('/...' when the base is unknown)."""
     return f"{base}/{(url or '').lstrip('/')}"
-
-
-def absolutize(html_text, page_url):
-    """Every relative href/src in `html_text` resolved against `page_url`."""
-    origin = []  # (scheme, host) of page_url, split once when first needed
-
-    def replace(m):
-        url = m.group("url")
-        if not url or _HAS_SCHEME.match(url) or url.startswith("//"):
-            return m.group(0)
-        if url[0] == "/":
-            # A path from the root: urljoin takes only the page's scheme and
-            # host, so one join serves every story that links there.
-            if not origin:
-                origin.append(urlsplit(page_url)[:2])
-            key = (origin[0], url)
-            joined = _ROOTED.get(key)
-            if joined is None:
-                if len(_ROOTED) >= _ROOTED_MAX:
-                    _ROOTED.clear()
-                joined = _ROOTED[key] = urljoin(page_url, url)
-        else:
-            joined = urljoin(page_url, url)
-        return f"{m.group('before')}{m.group('q')}{joined}{m.group('q')}"
-
-    return _URL_ATTRIBUTE.sub(replace, html_text or "")
-
-
-_ROOTED = {}  # ((scheme, host), "/path") -> the joined URL
-_ROOTED_MAX = 50_000
 
 
 def content_html(article, siteurl):
@@ -213,8 +180,8 @@ class Entry:
         content_base = base or "/"
         # The summary first: when it is cut from the content, the content
         # it filled in for this base is reused (content_html).
-        self.summary = clean(absolutize(summary_html(article, content_base), self.link))
-        self.content = clean(absolutize(content_html(article, content_base), self.link))
+        self.summary = absolutize(clean(summary_html(article, content_base)), self.link)
+        self.content = absolutize(clean(content_html(article, content_base)), self.link)
 
 
 # What feedgen writes after a feed's last entry (pretty-printed): a feed's

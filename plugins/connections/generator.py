@@ -50,6 +50,7 @@ class ConnectionsGenerator(Generator):
         self.env.loader = with_default_templates(self.env.loader)
         self.people = []
         self.events = []
+        self._connections = Connections()
 
     # --- context ------------------------------------------------------------
 
@@ -204,16 +205,9 @@ class ConnectionsGenerator(Generator):
             e for a in sorted(stories, key=lambda a: a.date, reverse=True)
             for e in a.events
         )
-        counts = Counter(
-            p
-            for a in stories
-            for p in a.people + a.author_people
-            if p is not person and p.listed
+        person.connected = self._connections.of(
+            person, stories, self.settings["CONNECTIONS_CONNECTED_MAX"]
         )
-        limit = self.settings["CONNECTIONS_CONNECTED_MAX"]
-        person.connected = sorted(
-            counts.items(), key=lambda pc: (-pc[1], fold(pc[0].display_name))
-        )[:limit]
 
     def _render_profiles(self, linker):
         """Bios and descriptions: Markdown with mentions, as page content."""
@@ -276,6 +270,73 @@ class ConnectionsGenerator(Generator):
             url=entity.url,
             **{template: entity},
         )
+
+
+class Connections:
+    """Who a person appears with, most often first (then by name), the
+    first `limit` of them, at a cost that grows with the person's stories
+    but not with the square of a story's people.
+
+    A person is counted once for each time a story tags them or names them
+    as its author (as the page always counted). Each story's circle (its
+    people, most often first, then by name) is sorted once per build; a
+    person's own count is made from all their stories but the largest, and
+    from the largest only as far down its circle as the first `limit`
+    people that appear nowhere else: a story naming 4,000 people made each
+    of them sort the other 3,999 (223 s), now each reads 8 of them."""
+
+    def __init__(self):
+        self._circles = {}  # id(story) -> (circle [(key, person, times)], {id(person): times})
+        self._keys = {}  # id(person) -> the name key people are sorted by
+
+    def key(self, person):
+        k = self._keys.get(id(person))
+        if k is None:
+            k = self._keys[id(person)] = fold(person.display_name)
+        return k
+
+    def circle(self, story):
+        found = self._circles.get(id(story))
+        if found is None:
+            times = Counter(p for p in story.people + story.author_people if p.listed)
+            people = {id(p): p for p in times}
+            circle = sorted(
+                ((self.key(p), p, n) for p, n in times.items()),
+                key=lambda kpn: (-kpn[2], kpn[0]),
+            )
+            found = self._circles[id(story)] = (
+                circle, {id(p): n for p, n in times.items()}, people
+            )
+        return found
+
+    def of(self, person, stories, limit):
+        if not stories:
+            return []
+        circles = sorted((self.circle(s) for s in stories), key=lambda c: len(c[0]))
+        largest, rest = circles[-1], circles[:-1]
+        counts = Counter()
+        people = {}
+        for _, times, who in rest:
+            for pid, n in times.items():
+                counts[pid] += n
+            people.update(who)
+        counts.pop(id(person), None)
+        largest_circle, largest_times, _ = largest
+        for pid in counts:
+            counts[pid] += largest_times.get(pid, 0)
+        found = [(-n, self.key(people[pid]), people[pid]) for pid, n in counts.items()]
+        taken = 0
+        for key, p, n in largest_circle:  # most often first: the first few will do
+            if limit is not None and taken >= limit:
+                break
+            if p is person or id(p) in counts:
+                continue
+            found.append((-n, key, p))
+            taken += 1
+        found.sort(key=lambda nkp: (nkp[0], nkp[1]))
+        if limit is not None:
+            found = found[:limit]
+        return [(p, -n) for n, _, p in found]
 
 
 def _most_often(items):

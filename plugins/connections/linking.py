@@ -32,9 +32,15 @@ from . import linked, privacy, safe_urls, slugs, source
 from .names import split_list
 
 MENTION_ELEMENT = re.compile(
-    r'<a class="mention" data-mention="(?P<kind>person|event)"'
-    r'(?: data-ref="(?P<ref>[^"]*)")?>(?P<text>.*?)</a>',
+    r'<(?P<tag>a|span) class="mention" data-mention="(?P<kind>person|event)"'
+    r'(?: data-ref="(?P<ref>[^"]*)")?>(?P<text>.*?)</(?P=tag)>',
     re.S,
+)
+# A mention element, or where a link opens or closes: a mention inside a
+# link's text (a `<span>` mention element, or one inside a link written in
+# raw HTML) is shown as text, never as a link in a link.
+_MENTION_OR_LINK = re.compile(
+    MENTION_ELEMENT.pattern + r"|(?P<open><a\b[^>]*>)|(?P<close></a\s*>)", re.S | re.I
 )
 
 STATE_KEY = "connections"
@@ -142,7 +148,16 @@ class Linker:
         if not text or 'class="mention"' not in text:
             return text
 
+        depth = 0
+
         def replace(m):
+            nonlocal depth
+            if m.group("open"):
+                depth += 1
+                return m.group(0)
+            if m.group("close"):
+                depth = max(depth - 1, 0)
+                return m.group(0)
             kind = m.group("kind")
             shown = html.unescape(m.group("text"))
             ref = html.unescape(m.group("ref")) if m.group("ref") is not None else None
@@ -155,9 +170,10 @@ class Linker:
                 return str(escape(shown))
             if found is not None:
                 found.append(entity)
-            return mention_html(entity, shown if ref is not None else None)
+            in_link = depth > 0 or m.group("tag") == "span"
+            return mention_html(entity, shown if ref is not None else None, in_link)
 
-        return MENTION_ELEMENT.sub(replace, text)
+        return _MENTION_OR_LINK.sub(replace, text)
 
     # --- stories ------------------------------------------------------------
 
@@ -248,9 +264,11 @@ def _scrub(content, people, shown_authors):
             content.authors = []
 
 
-def mention_html(entity, shown=None):
-    """The final HTML of a mention; `shown` is the author's own display text."""
-    if not entity.listed:
+def mention_html(entity, shown=None, in_link=False):
+    """The final HTML of a mention; `shown` is the author's own display text.
+    Inside a link's text it is the name alone (a private person's shown as
+    everywhere else)."""
+    if not entity.listed or in_link:
         return f'<span class="mention">{escape(shown or entity.display_name)}</span>'
     text = escape(shown or entity.display_name)
     if entity.kind == "person":

@@ -10,7 +10,8 @@ element* that names what was written,
 
     <a class="mention" data-mention="person" data-ref="Ed Marx">Ed</a>
 
-(``data-ref`` only when the shown text differs from the name), and leaves
+(``data-ref`` only when the shown text differs from the name; a
+``<span>`` instead of ``<a>`` inside a link's text), and leaves
 resolving the name, visibility and the final link to ``linking.py`` on the
 Pelican side, where the registry of people and events is known. That keeps
 Pelican's content cache independent of the registry, and lets one function,
@@ -29,16 +30,21 @@ import xml.etree.ElementTree as etree
 from markdown.blockprocessors import HashHeaderProcessor
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
+from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
 KINDS = {"@": "person", "#": "event"}
 
+# The longest name (or shown text) a mention may have: past it, `@[` is no
+# mention and the text stays as written (`make check` says so), so an `@[`
+# never closed costs a look at this many characters, never the paragraph.
+MENTION_NAME_MAX = 200
 # The pattern starts with its sigil, so that searching a text for it is one
 # fast scan; what may come before a mention is checked in handleMatch.
 MENTION_PATTERN = (
-    r"(?P<sigil>[@#])\[(?P<text>[^\[\]\n]*)\]"
-    r"(?:\((?P<target>[^()\n]*)\))?"
-)
+    r"(?P<sigil>[@#])\[(?P<text>[^\[\]\n]{0,%d})\]"
+    r"(?:\((?P<target>[^()\n]{0,%d})\))?"
+) % (MENTION_NAME_MAX, MENTION_NAME_MAX)
 # A mention (or its escape, \@[...]) starts the text or follows white space,
 # opening punctuation or another inline element (Markdown's placeholder ends
 # in \x03), so "ann@[host]" (an e-mail address) and "https://x.org/#[a]"
@@ -103,6 +109,25 @@ class MentionInlineProcessor(InlineProcessor):
         return self.builder(kind, text, target), start, m.end(0)
 
 
+class MentionInLinkTreeprocessor(Treeprocessor):
+    """A mention in a link's text (`[@[Ed Marx]'s talk](https://...)`) is
+    no link of its own (a link in a link is invalid HTML): its element
+    becomes a `<span>` with the same attributes, which linking.py renders as
+    the name alone (and still tags the story with)."""
+
+    def run(self, root):
+        for link in root.iter("a"):
+            if link.get("class") == "mention":
+                continue
+            for el in link.iter("a"):
+                if el is not link and el.get("class") == "mention" and el.get("data-mention"):
+                    el.tag = "span"
+
+
+# After Python-Markdown's inline processing (20), which builds the links.
+IN_LINK_PRIORITY = 19
+
+
 class HashHeaderNotMentionProcessor(HashHeaderProcessor):
     """Python-Markdown's `#` headings, except that `#[HIMSS 2013]` starting a
     line is an event mention, not a heading (CommonMark wants a space after
@@ -130,6 +155,9 @@ class MentionExtension(Extension):
             MENTION_PATTERN, md, self.getConfig("builder")
         )
         md.inlinePatterns.register(processor, "connections_mention", PRIORITY)
+        md.treeprocessors.register(
+            MentionInLinkTreeprocessor(md), "connections_mention_in_link", IN_LINK_PRIORITY
+        )
         md.parser.blockprocessors.register(
             HashHeaderNotMentionProcessor(md.parser), "hashheader", 70
         )

@@ -1,0 +1,158 @@
+"""Pathological input grows the work at most linearly (issue 18, item 5).
+
+Each family doubles one pathology - `@[` never closed, `[` never closed, a
+story naming many distinct people, a story with many mentions - and asserts
+that doubling the input at most about doubles the time (a ratio under 3,
+with a little slack, so a loaded machine does not make it flake: CPU time,
+median of three). Before the fixes each of these grew with the square of
+the input: 8,000 unclosed `@[` took minutes in `make check` and the build.
+
+`python -m connections check` reads stories with the build's own Markdown
+and extensions, so it times both the check's scanning and the build's
+reading (make serve rebuilds the same way).
+"""
+
+import datetime
+import gc
+import logging
+import time
+
+import pytest
+
+from conftest import ROOT
+from connections.check import check, load_settings
+from connections.generator import ConnectionsGenerator
+from test_check import settings_file
+
+SIZES = (1000, 2000, 4000, 8000)
+SLACK = 0.03  # seconds: what noise alone may add to a very short run
+
+
+def cpu_time(run, repeats=3):
+    """The least CPU time of a few runs (what a loaded machine adds is
+    never less), the garbage collector paused while timing."""
+    times = []
+    for _ in range(repeats):
+        gc.collect()
+        gc.disable()
+        try:
+            start = time.process_time()
+            run()
+            times.append(time.process_time() - start)
+        finally:
+            gc.enable()
+    return min(times)
+
+
+def assert_at_most_linear(times):
+    sizes = sorted(times)
+    for small, large in zip(sizes, sizes[1:]):
+        ratio = large / small
+        assert times[large] < 1.5 * ratio * times[small] + SLACK, (
+            f"doubling the input from {small} to {large} took "
+            f"{times[small]:.3f} s -> {times[large]:.3f} s: more than linear ({times})"
+        )
+
+
+@pytest.fixture(scope="module")
+def one_story_site(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("pathological")
+    (folder / "content" / "stories").mkdir(parents=True)
+    logging.getLogger("pelican").setLevel(logging.CRITICAL)
+    settings = load_settings(str(settings_file(folder, folder / "content")))
+    story = folder / "content" / "stories" / "pathological.md"
+
+    def run_check(body):
+        story.write_text("Title: Pathological\nDate: 2026-01-01\n\n" + body, encoding="utf-8")
+        return cpu_time(lambda: check(settings))
+
+    return run_check
+
+
+@pytest.mark.parametrize("unit, sizes", [
+    ("@[word ", SIZES),  # a mention opened and never closed
+    ("[word ", SIZES),  # a link's bracket never closed (Python-Markdown's own cost)
+    ("Met @[Person {i:03d}] again.\n", tuple(n // 2 for n in SIZES)),  # many mentions
+    # Many distinct people mentioned, none with a profile: a note for each
+    # (located in the story) and every name searched for in the prose.
+    ("Met @[Someone {j:05d}] again.\n", tuple(n // 2 for n in SIZES)),
+])
+def test_check_and_reading_grow_linearly(one_story_site, unit, sizes):
+    times = {
+        n: one_story_site("".join(unit.format(i=i % 500, j=i) for i in range(n))) for n in sizes
+    }
+    assert_at_most_linear(times)
+
+
+def test_the_unclosed_mention_is_still_reported(one_story_site, tmp_path):
+    # Linear, and still said: one warning at the mention that opens the line.
+    folder = tmp_path
+    (folder / "content" / "stories").mkdir(parents=True)
+    (folder / "content" / "stories" / "open.md").write_text(
+        "Title: Open\nDate: 2026-01-01\n\n" + "@[word " * 2000 + "\n", encoding="utf-8"
+    )
+    findings = check(load_settings(str(settings_file(folder, folder / "content"))))
+    unclosed = [str(f) for f in findings.items if "has no closing ']'" in f.message]
+    assert len(unclosed) == 1 and "open.md:4:1:" in unclosed[0], unclosed
+
+
+class Person:
+    listed = True
+
+    def __init__(self, name):
+        self.display_name = name
+        self.articles = []
+        self.authored = []
+
+
+class Story:
+    def __init__(self, people):
+        self.date = datetime.datetime(2026, 1, 1)
+        self.events = []
+        self.tagged_people = people
+        self.author_people = []
+
+
+def test_connecting_the_people_of_one_story_grows_linearly():
+    """A story naming n people: each person's "connected with" list (the
+    first CONNECTIONS_CONNECTED_MAX of the others) made by the generator."""
+    settings = load_settings(str(ROOT / "pelicanconf.py"))
+    assert settings["CONNECTIONS_CONNECTED_MAX"] == 8
+
+    def one_story(n):
+        people = [Person(f"Person Number{i:05d}") for i in range(n)]
+        story = Story(people)
+        for person in people:
+            person.articles.append(story)
+        generator = ConnectionsGenerator(
+            {}, settings, str(ROOT / "content"), str(ROOT / "theme"), str(ROOT / "output")
+        )
+        return generator, people
+
+    def connect(generator, people):
+        for person in people:
+            generator._connect_person(person)
+
+    times = {}
+    for n in SIZES:
+        made = [one_story(n) for _ in range(3)]
+        times[n] = cpu_time(lambda: connect(*made.pop()))
+    generator, people = one_story(20)
+    connect(generator, people)
+    assert [p.display_name for p, _ in people[0].connected] == [
+        f"Person Number{i:05d}" for i in range(1, 9)
+    ]
+    assert_at_most_linear(times)
+
+
+def test_a_mention_longer_than_a_name_may_be_is_text_and_reported(tmp_path):
+    (tmp_path / "content" / "stories").mkdir(parents=True)
+    long_name = "Ed " + "very " * 50 + "Marx"  # 257 characters
+    (tmp_path / "content" / "stories" / "long.md").write_text(
+        f"Title: Long\nDate: 2026-01-01\n\nMet @[Ed Marx] and @[{long_name}] today.\n",
+        encoding="utf-8",
+    )
+    findings = check(load_settings(str(settings_file(tmp_path, tmp_path / "content"))))
+    said = [str(f) for f in findings.items if "long.md" in f.path and "longer" in f.message]
+    assert len(said) == 1 and "long.md:4:20: warning:" in said[0], said
+    assert "(200 characters)" in said[0]
