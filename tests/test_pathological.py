@@ -109,7 +109,7 @@ class Story:
     def __init__(self, people):
         self.date = datetime.datetime(2026, 1, 1)
         self.events = []
-        self.tagged_people = people
+        self.people = people  # the listed people a story tags (linking.py)
         self.author_people = []
 
 
