@@ -20,7 +20,8 @@ from .linking import STATE_KEY, Linker, state_of
 from .markdown_reader import use_reusing_reader
 from .mentions import MentionExtension
 from .registry import Registry
-from .structured_data import connections_jsonld
+from .reach import ReachGenerator, connections_absolute_url, connections_share_image
+from .structured_data import connections_jsonld, connections_page_jsonld
 from .summaries import story_description, story_summary
 from .taxonomies import file_in_members
 
@@ -43,6 +44,9 @@ def initialized(pelican):
     settings.setdefault("JINJA_ENVIRONMENT", {}).setdefault("auto_reload", False)
     settings.setdefault("JINJA_GLOBALS", {}).update(
         connections_jsonld=connections_jsonld,
+        connections_page_jsonld=connections_page_jsonld,
+        connections_absolute_url=connections_absolute_url,
+        connections_share_image=connections_share_image,
         story_summary=story_summary,
         story_description=story_description,
     )
@@ -74,8 +78,9 @@ def link_content(content):
 
 
 def get_generators(pelican):
-    # ConnectionsGenerator first: the feeds read what it gathers.
-    return (ConnectionsGenerator, FeedsGenerator)
+    # ConnectionsGenerator first: the feeds read what it gathers; the sitemap
+    # (ReachGenerator) last, once every page is known.
+    return (ConnectionsGenerator, FeedsGenerator, ReachGenerator)
 
 
 def get_writer(pelican):

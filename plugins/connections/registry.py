@@ -22,7 +22,7 @@ from .settings import VISIBILITIES
 PROFILE_LINK_KEYS = ("website", "mastodon", "github", "linkedin", "bluesky", "email")
 PERSON_FIELDS = {"name", "aliases", "avatar", "visibility", "placeholder", "slug"}
 PERSON_FIELDS |= set(PROFILE_LINK_KEYS)
-EVENT_FIELDS = {"name", "aliases", "start", "end", "location", "url", "slug"}
+EVENT_FIELDS = {"name", "aliases", "start", "end", "location", "address", "url", "slug"}
 
 
 class Listing:
@@ -176,6 +176,7 @@ class Event(Entity):
         self.start = None  # datetime.date
         self.end = None
         self.location = ""
+        self.address = ""  # the place's postal address (`Address:`), for JSON-LD and .ics
         self.event_url = ""
         self.people_met = 0
 
@@ -313,6 +314,7 @@ class Registry:
             )
             event.end = None
         event.location = src.value("location")
+        event.address = src.value("address")
         event.event_url = src.value("url")
 
     def add(self, entity, where=None):

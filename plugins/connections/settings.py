@@ -58,6 +58,12 @@ DEFAULTS = {
     # With Pelican's content cache on, a warm build renders again only the
     # pages and feeds whose inputs changed (incremental.py); False: all of them.
     "CONNECTIONS_OUTPUT_CACHE": True,
+    # Reach (reach.py): files written at the output's root (None or "": not
+    # written), and the site's absolute address for canonical links, Open
+    # Graph and the sitemap (None: SITEURL, when it is absolute).
+    "CONNECTIONS_SITEMAP": "sitemap.xml",
+    "CONNECTIONS_ROBOTS": "robots.txt",
+    "CONNECTIONS_SITE_URL": None,
     # Comments (comments.py): isso | giscus | disqus | remark42 | none, the
     # comment server's address, and the provider's own options.
     "COMMENTS_PROVIDER": "isso",
