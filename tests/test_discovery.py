@@ -160,3 +160,157 @@ def test_private_and_first_name_people_are_in_no_byte_of_any_output(pub, local):
                  if HIDDEN.search(str(p.relative_to(out)))
                  or (p.is_file() and HIDDEN.search(p.read_bytes().decode("utf-8", "replace")))]
         assert leaks == []
+
+
+# --- 2. who and where: cards, related stories, older/newer, reading time -----------
+
+
+def related(out, slug):
+    section = soup(story(out, slug)).find("section", class_="related")
+    if section is None:
+        return []
+    return [(li.a.get_text(), " ".join(li.find(class_="why").get_text().split()))
+            for li in section.select("li")]
+
+
+def test_related_stories_rank_shared_people_and_events_before_tags(local):
+    assert related(local, "the-anchor-story") == [
+        ("Both of them again", "also with Zoë Laurent, Ravi Menon, at Nordic Health Summit 2025"),
+        ("Zoë on the last day", "also with Zoë Laurent, at Nordic Health Summit 2025"),
+        ("A gathering without a date", "also with Ravi Menon"),
+        ("Numbers with Hana", "also tagged health, data"),
+    ]
+    # A story that shares nothing has no related stories listed.
+    assert related(local, "odd-names-at-the-fete") == []
+    # The private person tagged in "Both of them again" is never a reason.
+    assert all("Wendeline" not in why for _, why in related(local, "zoe-on-the-last-day"))
+    # The draft is never related.
+    assert "A draft about Zoë" not in [t for t, _ in related(local, "zoe-on-the-last-day")]
+
+
+def test_story_pages_link_older_and_newer_stories_and_show_reading_time(local):
+    page = soup(story(local, "both-of-them-again"))
+    nav = page.find("nav", class_="story-nav")
+    assert nav.find("a", rel="prev").get_text(" ", strip=True) == "Older story The anchor story"
+    assert nav.find("a", rel="next").get_text(" ", strip=True) == "Newer story Zoë on the last day"
+    first = soup(story(local, "the-anchor-story")).find("nav", class_="story-nav")
+    assert first.find("a", rel="prev") is None
+    assert page.find(class_="reading-time").get_text() == "1 min read"
+
+
+def test_cards_on_every_list_page_show_people_and_events_linked(local):
+    pages = [local / "index.html", local / "archives/index.html",
+             local / "tag/health/index.html", local / "category/conferences/index.html",
+             local / "people/zoe-laurent/index.html",
+             local / "events/nordic-health-summit-2025/index.html"]
+    for path in pages:
+        cards = soup(path).select(".story-card")
+        anchor = [c for c in cards if "The anchor story" in c.get_text()]
+        if path.parts[-2] == "archives":  # the archives list titles, not cards
+            continue
+        assert anchor, path
+        who = anchor[0].find(class_="card-connections")
+        names = [a.get_text(strip=True) for a in who.select("a.card-person")]
+        assert names == ["ZLZoë Laurent", "RMRavi Menon", "OOttavio"], path
+        assert [a.get_text() for a in who.select("a.card-event")] == ["Nordic Health Summit 2025"]
+        target = who.select_one("a.card-person")["href"]
+        assert (path.parent / target / "index.html").resolve().exists(), (path, target)
+    # the private person's story names the people who may be shown, only
+    both = [c for c in soup(local / "index.html").select(".story-card")
+            if "Both of them again" in c.get_text()][0]
+    assert [a.get_text(strip=True) for a in both.select("a.card-person")] == [
+        "ZLZoë Laurent", "RMRavi Menon"]
+    # a name of markup stays text, a right-to-left one is isolated
+    odd = [c for c in soup(local / "index.html").select(".story-card")
+           if "Odd names" in c.get_text()][0]
+    assert [b.get_text() for b in odd.select("a.card-person bdi")] == [DANA, NOUR]
+    assert odd.select_one("a.card-event").get_text() == FETE
+
+
+def test_related_stories_scale_linearly(tmp_path):
+    """The candidates come from inverted indexes with a window: 4000 stories
+    that all share one tag cost each story the window, not 4000 comparisons."""
+    import datetime
+    import time as clock
+    from types import SimpleNamespace
+
+    from connections.related import relate
+
+    class Story(SimpleNamespace):
+        pass
+
+    def stories(n):
+        base = datetime.datetime(2020, 1, 1)
+        return [Story(title=f"s{i}", url=f"s{i}/", date=base + datetime.timedelta(hours=i),
+                      source_path=f"s{i}.md", people=[], events=[], tags=["common"],
+                      _content="a few words") for i in range(n)]
+
+    small, large = stories(1000), stories(4000)
+    settings = {"CONNECTIONS_RELATED_MAX": 5, "CONNECTIONS_RELATED_WINDOW": 20}
+    relate(small, settings)
+    relate(large, settings)
+    # the window bounds the work: every story saw at most 2 x 20 others
+    assert all(len(s.discovery["related"]) == 5 for s in large)
+    nearest = large[2000].discovery["related"]
+    assert {r["story"].title for r in nearest} <= {f"s{i}" for i in range(1980, 2021)}
+
+
+# --- 3. events in the reader's calendar ---------------------------------------------
+
+
+def calendars(out):
+    import icalendar
+
+    return {p.name: icalendar.Calendar.from_ical(p.read_bytes())
+            for p in sorted((out / "calendar").glob("*.ics"))}
+
+
+def test_every_ics_parses_and_holds_the_right_all_day_dates(pub):
+    import datetime
+
+    found = calendars(pub)
+    assert set(found) == {"events.ics", "nordic-health-summit-2025.ics",
+                          "harbour-meetup-2026.ics", "fete.ics"}  # none for the undated
+    every = {str(e["summary"]): e for e in found["events.ics"].walk("VEVENT")}
+    assert set(every) == {"Nordic Health Summit 2025", "Harbour Meetup 2026", FETE}
+    nhs = every["Nordic Health Summit 2025"]
+    assert nhs.decoded("dtstart") == datetime.date(2025, 3, 12)
+    assert nhs.decoded("dtend") == datetime.date(2025, 3, 15)  # exclusive: the day after
+    assert str(nhs["location"]) == "Harpa, Reykjavík, Austurbakki 2, 101 Reykjavík, Iceland"
+    assert str(nhs["url"]) == f"{SITE}/events/nordic-health-summit-2025/"
+    assert str(nhs["uid"]) == "event-nordic-health-summit-2025@ex.org"
+    (one,) = found["nordic-health-summit-2025.ics"].walk("VEVENT")
+    assert str(one["uid"]) == str(nhs["uid"])  # the same UID in both files
+    meetup = every["Harbour Meetup 2026"]
+    assert str(meetup["location"]) == "Porto; Quay, Hall \\ 2"  # read back as written
+    raw = (pub / "calendar/harbour-meetup-2026.ics").read_bytes()
+    assert b"LOCATION:Porto\\; Quay\\, Hall \\\\ 2" in raw  # RFC 5545 escaping
+    assert all(len(line) <= 75 for line in raw.split(b"\r\n"))  # folded
+    assert b"\r\n" in raw
+    fete = every[FETE]
+    assert fete.decoded("dtend") == datetime.date(2025, 6, 22)
+
+
+def test_ics_files_are_the_same_bytes_on_a_second_build(pub, tmp_path_factory):
+    again = published(tmp_path_factory, "discovery-again")
+    for name in ("events.ics", "fete.ics"):
+        assert (pub / "calendar" / name).read_bytes() == (again / "calendar" / name).read_bytes()
+
+
+def test_event_pages_and_the_directory_link_their_calendar(local):
+    page = soup(local / "events/nordic-health-summit-2025/index.html")
+    link = page.select_one(".calendar-link a")
+    assert link["href"].endswith("calendar/nordic-health-summit-2025.ics")
+    assert (local / "events/nordic-health-summit-2025" / link["href"]).resolve().is_file()
+    assert soup(local / "events/undated-gathering/index.html").select_one(".calendar-link") is None
+    directory = soup(local / "events/index.html")
+    assert directory.select_one(".calendar-link a")["href"].endswith("calendar/events.ics")
+    # the directory is a timeline: upcoming first, then by year
+    headings = [h.get_text() for h in directory.select("main h2")]
+    assert headings[0] == "Upcoming" and headings[1] == "2025"
+
+
+def test_event_json_ld_has_a_place_with_its_address(pub):
+    (data,) = jsonld(soup(pub / "events/nordic-health-summit-2025/index.html"))
+    assert data["location"] == {"@type": "Place", "name": "Harpa, Reykjavík",
+                                "address": "Austurbakki 2, 101 Reykjavík, Iceland"}

@@ -11,6 +11,7 @@ from pelican.contents import Article, Page
 
 from . import comments, content_cache
 from . import settings as _settings
+from .calendar import CalendarGenerator
 from .content_memo import release_written_story
 from .diagnostics import Findings
 from .feeds import FeedsGenerator
@@ -20,6 +21,7 @@ from .linking import STATE_KEY, Linker, state_of
 from .markdown_reader import use_reusing_reader
 from .mentions import MentionExtension
 from .registry import Registry
+from .related import on_articles_read
 from .reach import ReachGenerator, connections_absolute_url, connections_share_image
 from .structured_data import connections_jsonld, connections_page_jsonld
 from .summaries import story_description, story_summary
@@ -80,7 +82,7 @@ def link_content(content):
 def get_generators(pelican):
     # ConnectionsGenerator first: the feeds read what it gathers; the sitemap
     # (ReachGenerator) last, once every page is known.
-    return (ConnectionsGenerator, FeedsGenerator, ReachGenerator)
+    return (ConnectionsGenerator, FeedsGenerator, CalendarGenerator, ReachGenerator)
 
 
 def get_writer(pelican):
@@ -97,3 +99,4 @@ def register():
     signals.readers_init.connect(use_reusing_reader)
     signals.content_written.connect(release_written_story)
     signals.article_generator_pretaxonomy.connect(file_in_members)
+    signals.article_generator_finalized.connect(on_articles_read)

@@ -58,6 +58,20 @@ DEFAULTS = {
     # With Pelican's content cache on, a warm build renders again only the
     # pages and feeds whose inputs changed (incremental.py); False: all of them.
     "CONNECTIONS_OUTPUT_CACHE": True,
+    # Related stories (related.py): how many a story page lists (0: none),
+    # how many stories nearest in time each shared person, event or tag
+    # offers as candidates, and the reading speed for reading time.
+    "CONNECTIONS_RELATED_MAX": 5,
+    "CONNECTIONS_RELATED_WINDOW": 50,
+    "CONNECTIONS_WORDS_PER_MINUTE": 230,
+    # Story cards on list pages: how many people and events a card names
+    # (the rest are counted, "+2").
+    "CONNECTIONS_CARD_PEOPLE_MAX": 4,
+    "CONNECTIONS_CARD_EVENTS_MAX": 2,
+    # iCalendar files (calendar.py): one per dated event, `{slug}` for its
+    # slug, and one with every event; None or "": not written.
+    "CONNECTIONS_EVENT_ICS": "calendar/{slug}.ics",
+    "CONNECTIONS_EVENTS_ICS": "calendar/events.ics",
     # Reach (reach.py): files written at the output's root (None or "": not
     # written), and the site's absolute address for canonical links, Open
     # Graph and the sitemap (None: SITEURL, when it is absolute).

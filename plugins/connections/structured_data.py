@@ -32,8 +32,11 @@ def _event(ctx, event):
         data["startDate"] = event.start.isoformat()
     if event.end:
         data["endDate"] = event.end.isoformat()
-    if event.location:
-        data["location"] = {"@type": "Place", "name": event.location}
+    address = getattr(event, "address", "")
+    if event.location or address:
+        data["location"] = {"@type": "Place", "name": event.location or address}
+        if address:
+            data["location"]["address"] = address
     return data
 
 
