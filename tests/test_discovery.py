@@ -314,3 +314,31 @@ def test_event_json_ld_has_a_place_with_its_address(pub):
     (data,) = jsonld(soup(pub / "events/nordic-health-summit-2025/index.html"))
     assert data["location"] == {"@type": "Place", "name": "Harpa, Reykjavík",
                                 "address": "Austurbakki 2, 101 Reykjavík, Iceland"}
+
+
+# --- 4. search ------------------------------------------------------------------------
+
+
+def unpacked(out):
+    """Every file of the Pagefind index, its gzip'd fragments decompressed."""
+    import gzip
+
+    for path in sorted((out / "pagefind").rglob("*")):
+        if path.is_file():
+            data = path.read_bytes()
+            yield path, gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
+
+
+def test_the_search_index_holds_the_stories_and_never_a_private_name(local):
+    texts = {p.name: d.decode("utf-8", "replace") for p, d in unpacked(local)}
+    fragments = [t for n, t in texts.items() if n.endswith(".pf_fragment")]
+    assert len(fragments) == 7  # the published stories; no draft, no list page
+    assert any("zeppelinfish" in t for t in fragments)
+    assert not [t for t in fragments if "draftonlyword" in t]
+    assert [n for n, t in texts.items() if HIDDEN.search(t)] == []
+    filters = "".join(t for n, t in texts.items() if n.endswith(".pf_filter"))
+    for value in ("Zoë Laurent", "Ottavio", "Nordic Health Summit 2025", "health", "2025",
+                  DANA, NOUR):
+        assert value in filters, value
+    (entry,) = [json.loads(t) for n, t in texts.items() if n == "pagefind-entry.json"]
+    assert entry["languages"]["en"]["page_count"] == 7

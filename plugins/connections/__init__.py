@@ -21,6 +21,7 @@ from .linking import STATE_KEY, Linker, state_of
 from .markdown_reader import use_reusing_reader
 from .mentions import MentionExtension
 from .registry import Registry
+from .search import SearchGenerator, index_site
 from .related import on_articles_read
 from .reach import ReachGenerator, connections_absolute_url, connections_share_image
 from .structured_data import connections_jsonld, connections_page_jsonld
@@ -82,7 +83,8 @@ def link_content(content):
 def get_generators(pelican):
     # ConnectionsGenerator first: the feeds read what it gathers; the sitemap
     # (ReachGenerator) last, once every page is known.
-    return (ConnectionsGenerator, FeedsGenerator, CalendarGenerator, ReachGenerator)
+    return (ConnectionsGenerator, FeedsGenerator, CalendarGenerator, SearchGenerator,
+            ReachGenerator)
 
 
 def get_writer(pelican):
@@ -100,3 +102,4 @@ def register():
     signals.content_written.connect(release_written_story)
     signals.article_generator_pretaxonomy.connect(file_in_members)
     signals.article_generator_finalized.connect(on_articles_read)
+    signals.finalized.connect(index_site)

@@ -72,6 +72,11 @@ DEFAULTS = {
     # slug, and one with every event; None or "": not written.
     "CONNECTIONS_EVENT_ICS": "calendar/{slug}.ics",
     "CONNECTIONS_EVENTS_ICS": "calendar/events.ics",
+    # Search (search.py): Pagefind indexes the stories at build time; the
+    # search page's address. CONNECTIONS_SEARCH = False: no index, no page.
+    "CONNECTIONS_SEARCH": True,
+    "CONNECTIONS_SEARCH_URL": "search/",
+    "CONNECTIONS_SEARCH_SAVE_AS": "search/index.html",
     # Reach (reach.py): files written at the output's root (None or "": not
     # written), and the site's absolute address for canonical links, Open
     # Graph and the sitemap (None: SITEURL, when it is absolute).

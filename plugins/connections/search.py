@@ -1,0 +1,88 @@
+"""Full-text search of the stories with Pagefind, built with the site.
+
+Pagefind (the `pagefind[bin]` package ships its binary) indexes the written
+site once every page is written (Pelican's `finalized` signal) into
+`pagefind/` in the output: a static index that works on any host and
+offline. Only story pages are indexed: the theme marks a story's article
+`data-pagefind-body` (partials/search_filters.html), and once any page
+has that mark Pagefind leaves out the pages without it. Each story carries
+its filters (`data-pagefind-filter`): person, event, tag and year. The people
+are the story's `people`, so a private person is never there and a
+first-name person only by their first name; the text indexed is the page's
+own, where a private person shows as their placeholder.
+
+The search page (CONNECTIONS_SEARCH_SAVE_AS, "search/index.html") loads
+Pagefind's UI when the reader opens it; no other page loads any of it.
+CONNECTIONS_SEARCH = False turns all of it off.
+
+Pagefind indexes the whole output each build (under a second for a few
+hundred pages; `make bench` measures it at scale). When it fails, the build
+fails with Pagefind's own message, never with a half-written index left
+looking finished: the index is written to a folder beside and swapped in.
+"""
+
+import logging
+import os
+import shutil
+import subprocess
+import sys
+
+from pelican.generators import Generator
+
+from .diagnostics import ContentError
+from .linking import STATE_KEY
+
+logger = logging.getLogger(__name__)
+
+BUNDLE = "pagefind"
+
+
+def enabled(settings):
+    return bool(settings.get("CONNECTIONS_SEARCH", True))
+
+
+class SearchGenerator(Generator):
+    """The search page; the index is made once the site is written."""
+
+    def generate_context(self):
+        on = enabled(self.settings) and bool(self.settings.get("CONNECTIONS_SEARCH_SAVE_AS"))
+        self.context["search_url"] = self.settings.get("CONNECTIONS_SEARCH_URL") if on else ""
+        self.context["search_bundle"] = BUNDLE if on else ""
+
+    def generate_output(self, writer):
+        if self.context.get(STATE_KEY) is None or not self.context.get("search_url"):
+            return
+        save_as = self.settings["CONNECTIONS_SEARCH_SAVE_AS"]
+        writer.write_file(
+            save_as, self.get_template("search"), self.context,
+            relative_urls=self.settings["RELATIVE_URLS"],
+            template_name="search", url=self.context["search_url"],
+            page_name=os.path.splitext(save_as)[0],
+        )
+
+
+def index_site(pelican):
+    """`finalized`: index the written site with Pagefind."""
+    settings = pelican.settings
+    if not enabled(settings) or not settings.get("CONNECTIONS_SEARCH_SAVE_AS"):
+        return
+    output = pelican.output_path
+    final = os.path.join(output, BUNDLE)
+    fresh = os.path.join(output, f".{BUNDLE}-new")
+    shutil.rmtree(fresh, ignore_errors=True)
+    command = [sys.executable, "-m", "pagefind", "--site", output,
+               "--output-path", fresh, "--quiet"]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        raise ContentError(f"search: Pagefind could not run ({e}); install it with "
+                           "`make venv` (requirements.txt pins pagefind[bin]) or set "
+                           "CONNECTIONS_SEARCH = False") from None
+    if done.returncode != 0 or not os.path.isdir(fresh):
+        shutil.rmtree(fresh, ignore_errors=True)
+        message = (done.stderr or done.stdout).strip().splitlines()[-5:]
+        raise ContentError("search: Pagefind failed to index the site: "
+                           + " / ".join(message or ["no message"]))
+    shutil.rmtree(final, ignore_errors=True)
+    os.replace(fresh, final)
+    logger.info("connections: search index written to %s", final)

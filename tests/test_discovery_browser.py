@@ -1,0 +1,66 @@
+"""Discovery in a real Chromium (Playwright): Pagefind's search finds a story
+by a word in it and narrows the results by a person; the search page passes
+axe-core and asks no other origin for anything."""
+
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from conftest import SITES, build_site, static_server
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    out = build_site(SITES / "discovery" / "content",
+                     tmp_path_factory.mktemp("discovery-browser") / "output",
+                     COMMENTS_PROVIDER="none")
+    with static_server(out) as url:
+        yield url
+
+
+def results(page):
+    page.wait_for_selector(".pagefind-ui__result-link")
+    page.wait_for_timeout(300)  # Pagefind fills results in as they load
+    return [a.inner_text() for a in page.locator(".pagefind-ui__result-link").all()]
+
+
+def test_a_word_from_one_story_finds_that_story(page, server):
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(urljoin(server, "search/"))
+    page.get_by_role("textbox").fill("zeppelinfish")
+    assert results(page) == ["Zoë on the last day"]
+    origin = urlsplit(server).netloc
+    assert [u for u in requests if urlsplit(u).netloc != origin] == []
+
+
+def test_filtering_by_a_person_narrows_the_results(page, server):
+    page.goto(urljoin(server, "search/?q=Inês"))
+    results(page)
+    message = page.locator(".pagefind-ui__message")
+    # every published story names its author (the draft is not indexed)
+    assert message.inner_text().startswith("7 results")
+    page.locator("summary", has_text="person").click()
+    page.get_by_label("Hana Sato").check()
+    page.wait_for_function(
+        "document.querySelector('.pagefind-ui__message').innerText.startsWith('2 result')")
+    assert sorted(results(page)) == ["A walk with Hana", "Numbers with Hana"]
+    # the private person is no filter; the first-name person only by first name
+    labels = page.locator(".pagefind-ui__filter-label").all_inner_texts()
+    assert not [t for t in labels if "Wendeline" in t or "Brancaleone" in t]
+    assert any(t.startswith("Ottavio") for t in labels)
+
+
+def test_the_search_page_passes_axe_and_story_pages_load_none_of_it(page, server):
+    page.goto(urljoin(server, "search/?q=Zoë"))
+    results(page)
+    found = Axe().run(page)
+    assert found.violations_count == 0, found.generate_report()
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(urljoin(server, "2025/the-anchor-story/"))
+    page.wait_for_load_state("networkidle")
+    assert not [u for u in requests if "pagefind" in u]
