@@ -342,3 +342,81 @@ def test_the_search_index_holds_the_stories_and_never_a_private_name(local):
         assert value in filters, value
     (entry,) = [json.loads(t) for n, t in texts.items() if n == "pagefind-entry.json"]
     assert entry["languages"]["en"]["page_count"] == 7
+
+
+# --- 5. the map of connections ------------------------------------------------------
+
+
+def svg_of(path, css="connection-svg"):
+    """The page's inline SVG, parsed as XML (it must be well-formed on its own)."""
+    from lxml import etree
+
+    text = Path(path).read_text(encoding="utf-8")
+    start = text.index(f'<svg class="{css}')
+    end = text.index("</svg>", start) + len("</svg>")
+    return etree.fromstring(text[start:end].encode("utf-8"))
+
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def test_the_map_draws_people_and_events_with_their_ties(local):
+    svg = svg_of(local / "map/index.html")
+    names = {a.find(f"{SVG}title").text: a for a in svg.iter(f"{SVG}a")}
+    assert set(names) == {"Inês Duarte", "Zoë Laurent", "Ravi Menon", "Ottavio", "Hana Sato",
+                          DANA, NOUR, "Nordic Health Summit 2025", FETE,
+                          "Undated Gathering", "Harbour Meetup 2026"}
+    assert names["Nordic Health Summit 2025"].find(f"{SVG}rect") is not None  # events: squares
+    assert names["Zoë Laurent"].find(f"{SVG}circle") is not None  # people: circles
+    assert names["Zoë Laurent"].get("href").endswith("people/zoe-laurent/")
+    ties = svg.findall(f".//{SVG}line")
+    # Zoë, Ravi, Ottavio, Inês (the author), Hana, Dana and Nour pairwise in their
+    # stories, and each of them to the events of their stories:
+    # people: Inês-Zoë Inês-Ravi Inês-Ottavio Zoë-Ravi Zoë-Ottavio Ravi-Ottavio
+    #         Inês-Hana Inês-Dana Inês-Nour Dana-Nour           (10)
+    # events: NHS: Inês Zoë Ravi Ottavio; Fête: Inês Dana Nour;
+    #         Undated and Meetup: Inês Ravi each                (11)
+    assert len(ties) == 21
+    assert len([t for t in ties if "tie-met" in t.get("class")]) == 10
+
+
+def test_the_map_has_a_table_of_the_same_ties_and_no_private_name(local):
+    page = soup(local / "map/index.html")
+    rows = {tr.th.get_text(strip=True): tr for tr in page.select(".ties-table tbody tr")}
+    assert set(rows) == {"Inês Duarte", "Zoë Laurent", "Ravi Menon", "Ottavio", "Hana Sato",
+                         DANA, NOUR}
+    zoe = rows["Zoë Laurent"].find_all("td")
+    assert zoe[0].get_text(" ", strip=True) == "Nordic Health Summit 2025 (3)"
+    assert "Ravi Menon (2)" in zoe[1].get_text(" ", strip=True)
+    text = (local / "map/index.html").read_text(encoding="utf-8")
+    assert not HIDDEN.search(text)
+    assert "<b>Quote" not in text and "<i>Ö" not in text
+
+
+def test_a_person_page_draws_their_neighbourhood(local):
+    svg = svg_of(local / "people/zoe-laurent/index.html")
+    names = [a.find(f"{SVG}title").text for a in svg.iter(f"{SVG}a")]
+    assert names[0] == "Zoë Laurent"
+    assert set(names[1:]) == {"Nordic Health Summit 2025", "Inês Duarte", "Ravi Menon", "Ottavio"}
+    assert len(svg.findall(f".//{SVG}line")) == 4
+    ottavio = svg_of(local / "people/ottavio/index.html")
+    assert not HIDDEN.search(
+        (local / "people/ottavio/index.html").read_text(encoding="utf-8"))
+    assert [a.find(f"{SVG}title").text for a in ottavio.iter(f"{SVG}a")][0] == "Ottavio"
+
+
+def test_the_map_is_the_same_drawing_on_every_build(local, tmp_path):
+    again = build_site(FIXTURE, tmp_path / "again" / "output", COMMENTS_PROVIDER="none")
+    assert (again / "map/index.html").read_bytes() == (local / "map/index.html").read_bytes()
+
+
+def test_the_map_draws_only_the_most_connected_at_scale(tmp_path):
+    """A map of many people keeps CONNECTIONS_MAP_NODES and says so."""
+    out = build_site(FIXTURE, tmp_path / "small" / "output", COMMENTS_PROVIDER="none",
+                     CONNECTIONS_MAP_NODES=4)
+    svg = svg_of(out / "map/index.html")
+    names = [a.find(f"{SVG}title").text for a in svg.iter(f"{SVG}a")]
+    assert len(names) == 4 and "Inês Duarte" in names and "Nordic Health Summit 2025" in names
+    caption = soup(out / "map/index.html").find("figcaption").get_text(" ", strip=True)
+    assert "The 4 most connected of 11 are drawn" in caption
+    assert len(soup(out / "map/index.html").select(".ties-table tbody tr")) == 7

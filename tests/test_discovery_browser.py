@@ -64,3 +64,40 @@ def test_the_search_page_passes_axe_and_story_pages_load_none_of_it(page, server
     page.goto(urljoin(server, "2025/the-anchor-story/"))
     page.wait_for_load_state("networkidle")
     assert not [u for u in requests if "pagefind" in u]
+
+
+@pytest.mark.parametrize("path", ["map/", "people/zoe-laurent/", "2025/the-anchor-story/",
+                                  "events/"])
+def test_the_map_neighbourhood_related_and_calendar_pass_axe(page, server, path):
+    page.goto(urljoin(server, path))
+    found = Axe().run(page)
+    assert found.violations_count == 0, found.generate_report()
+
+
+def test_done_when_on_the_sample_site(page, sample_server):
+    """From the home page to everyone Zoë Laurent met, to the event where they
+    met, to its calendar entry; and any story by a word in it; nothing asked
+    of another origin."""
+    import icalendar
+
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(sample_server)
+    page.locator(".card-connections a", has_text="Zoë Laurent").first.click()
+    page.wait_for_url("**/people/zoe-laurent/")
+    met = page.locator("#neighbourhood").locator("xpath=..")
+    assert met.locator("a[aria-label^='Nordic Health Summit 2025']").count() == 1
+    page.locator("#was-at").locator("xpath=..").get_by_role(
+        "link", name="Nordic Health Summit 2025").click()
+    page.wait_for_url("**/events/nordic-health-summit-2025/")
+    href = page.locator(".calendar-link a").get_attribute("href")
+    response = page.request.get(urljoin(page.url, href))
+    assert response.ok
+    (event,) = icalendar.Calendar.from_ical(response.body()).walk("VEVENT")
+    assert str(event["summary"]) == "Nordic Health Summit 2025"
+    page.get_by_role("link", name="Search").click()
+    page.wait_for_url("**/search/")
+    page.get_by_role("textbox").fill("thermos")
+    assert "Coffee with Zoë at the harbour" in results(page)
+    # this machine only: the site, and the local comment server's counts
+    assert [u for u in requests if urlsplit(u).hostname != "127.0.0.1"] == []

@@ -12,6 +12,7 @@ from pelican.contents import Article, Page
 from . import comments, content_cache
 from . import settings as _settings
 from .calendar import CalendarGenerator
+from .connection_map import MapGenerator
 from .content_memo import release_written_story
 from .diagnostics import Findings
 from .feeds import FeedsGenerator
@@ -21,7 +22,7 @@ from .linking import STATE_KEY, Linker, state_of
 from .markdown_reader import use_reusing_reader
 from .mentions import MentionExtension
 from .registry import Registry
-from .search import SearchGenerator, index_site
+from .search import SearchGenerator
 from .related import on_articles_read
 from .reach import ReachGenerator, connections_absolute_url, connections_share_image
 from .structured_data import connections_jsonld, connections_page_jsonld
@@ -83,8 +84,8 @@ def link_content(content):
 def get_generators(pelican):
     # ConnectionsGenerator first: the feeds read what it gathers; the sitemap
     # (ReachGenerator) last, once every page is known.
-    return (ConnectionsGenerator, FeedsGenerator, CalendarGenerator, SearchGenerator,
-            ReachGenerator)
+    return (ConnectionsGenerator, FeedsGenerator, CalendarGenerator, MapGenerator,
+            SearchGenerator, ReachGenerator)
 
 
 def get_writer(pelican):
@@ -102,4 +103,3 @@ def register():
     signals.content_written.connect(release_written_story)
     signals.article_generator_pretaxonomy.connect(file_in_members)
     signals.article_generator_finalized.connect(on_articles_read)
-    signals.finalized.connect(index_site)

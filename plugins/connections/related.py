@@ -79,8 +79,8 @@ def relate(articles, settings):
     links = [StoryLink(a) for a in ordered]
     for i, article in enumerate(ordered):
         found = {}
-        strong, tags = keys_of[i]
-        for weight, group in ((0, strong), (1, tags)):
+        strong, tags = keys_of[i] if limit else ((), ())
+        for group in (strong, tags):
             for key in group:
                 kid = _id(key)
                 members = index[kid]

@@ -21,12 +21,16 @@ fails with Pagefind's own message, never with a half-written index left
 looking finished: the index is written to a folder beside and swapped in.
 """
 
+import hashlib
 import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
+from pelican import signals
 from pelican.generators import Generator
 
 from .diagnostics import ContentError
@@ -35,6 +39,19 @@ from .linking import STATE_KEY
 logger = logging.getLogger(__name__)
 
 BUNDLE = "pagefind"
+RECORD_FILE = "connections-search.txt"
+# Pagefind writes its indexes (filters, words, meta, and the entry file
+# naming them by hash) in an arbitrary order, so two builds of one site
+# differ in those files (Pagefind issue #638); its fragments (one per page)
+# and its UI files are stable since 1.3. Comparisons of two builds' bytes
+# leave the varying ones out: `byte_stable`.
+_UNSTABLE = re.compile(rf"^{BUNDLE}/(filter/|index/|pagefind-entry\.json$|pagefind\.[^/]*\.pf_meta$)")
+
+
+def byte_stable(relative_path):
+    """False for the files of Pagefind's index whose bytes vary between two
+    builds of the same site (the tests and the benchmark compare the rest)."""
+    return not _UNSTABLE.match(relative_path.replace(os.sep, "/"))
 
 
 def enabled(settings):
@@ -52,6 +69,10 @@ class SearchGenerator(Generator):
     def generate_output(self, writer):
         if self.context.get(STATE_KEY) is None or not self.context.get("search_url"):
             return
+        # Indexed once everything is written and the warm build's writer has
+        # removed what this build no longer makes: connected now, after the
+        # writer connected its own clean-up, so it runs after it.
+        signals.finalized.connect(index_site)
         save_as = self.settings["CONNECTIONS_SEARCH_SAVE_AS"]
         writer.write_file(
             save_as, self.get_template("search"), self.context,
@@ -63,11 +84,21 @@ class SearchGenerator(Generator):
 
 def index_site(pelican):
     """`finalized`: index the written site with Pagefind."""
+    signals.finalized.disconnect(index_site)
     settings = pelican.settings
     if not enabled(settings) or not settings.get("CONNECTIONS_SEARCH_SAVE_AS"):
         return
     output = pelican.output_path
     final = os.path.join(output, BUNDLE)
+    record = _record_path(settings)
+    state = _pages_state(output)
+    if record is not None and os.path.isdir(final) and settings.get("LOAD_CONTENT_CACHE"):
+        try:
+            if record.read_text(encoding="utf-8") == state:
+                logger.info("connections: search index unchanged (no page changed)")
+                return
+        except OSError:
+            pass
     fresh = os.path.join(output, f".{BUNDLE}-new")
     shutil.rmtree(fresh, ignore_errors=True)
     command = [sys.executable, "-m", "pagefind", "--site", output,
@@ -85,4 +116,37 @@ def index_site(pelican):
                            + " / ".join(message or ["no message"]))
     shutil.rmtree(final, ignore_errors=True)
     os.replace(fresh, final)
+    if record is not None and settings.get("CACHE_CONTENT"):
+        record.parent.mkdir(parents=True, exist_ok=True)
+        record.write_text(state, encoding="utf-8")
     logger.info("connections: search index written to %s", final)
+
+
+def _record_path(settings):
+    cache = settings.get("CACHE_PATH")
+    return Path(cache) / RECORD_FILE if cache else None
+
+
+def _pages_state(output):
+    """A digest of every written page's path, size and modification time: a
+    warm build that rewrote no page (incremental.py keeps unchanged files
+    as they were) need not index again."""
+    digest = hashlib.sha256(f"pagefind {_version()}\n".encode())
+    for folder, dirs, files in os.walk(output):
+        dirs[:] = sorted(d for d in dirs if d != BUNDLE and not d.startswith("."))
+        for name in sorted(files):
+            if name.endswith(".html"):
+                path = os.path.join(folder, name)
+                stat = os.stat(path)
+                rel = os.path.relpath(path, output)
+                digest.update(f"{rel}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def _version():
+    try:
+        from importlib.metadata import version
+
+        return version("pagefind_bin")
+    except Exception:  # noqa: BLE001 - any failure: index again
+        return "unknown"

@@ -77,6 +77,15 @@ DEFAULTS = {
     "CONNECTIONS_SEARCH": True,
     "CONNECTIONS_SEARCH_URL": "search/",
     "CONNECTIONS_SEARCH_SAVE_AS": "search/index.html",
+    # The map of connections (connection_map.py): its page ("" : none), how
+    # many of the most connected people and events it draws and labels, the
+    # layout's seed; each person's neighbourhood on their page.
+    "CONNECTIONS_MAP_URL": "map/",
+    "CONNECTIONS_MAP_SAVE_AS": "map/index.html",
+    "CONNECTIONS_MAP_NODES": 80,
+    "CONNECTIONS_MAP_LABELS": 30,
+    "CONNECTIONS_MAP_SEED": 7,
+    "CONNECTIONS_NEIGHBOURHOOD": True,
     # Reach (reach.py): files written at the output's root (None or "": not
     # written), and the site's absolute address for canonical links, Open
     # Graph and the sitemap (None: SITEURL, when it is absolute).
