@@ -38,6 +38,7 @@ logger = logging.getLogger(__name__)
 
 WIDTH, HEIGHT, MARGIN = 960, 640, 40
 EGO_SIZE = 320
+MAX_NODES = 400  # networkx lays out 500 or more with scipy, which is not installed
 
 
 def _people_of(article):
@@ -96,6 +97,11 @@ def draw_map(counts, settings):
         strength[b] += n
     total = len(strength)
     limit = settings.get("CONNECTIONS_MAP_NODES", 80)
+    if not limit or limit > MAX_NODES:
+        logger.warning("connections: CONNECTIONS_MAP_NODES = %r: the map draws at most %d "
+                       "(a drawing of more is unreadable, and laying it out needs scipy)",
+                       limit, MAX_NODES)
+        limit = MAX_NODES
     chosen = sorted(strength, key=lambda n: (-strength[n], n.kind, fold(n.display_name)))
     chosen = set(chosen[:limit] if limit else chosen)
     graph = nx.Graph()
