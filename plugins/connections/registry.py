@@ -295,7 +295,8 @@ class Registry:
                 if key == "start":
                     self.findings.warning(
                         src.path, 1, 1,
-                        "the event has no 'Start:' date; add one as YYYY-MM-DD",
+                        "the event has no 'Start:' date; add one as YYYY-MM-DD "
+                        "(until then it has no calendar entry)",
                     )
                 continue
             try:

@@ -12,7 +12,11 @@ first-name person only by their first name; the text indexed is the page's
 own, where a private person shows as their placeholder.
 
 The search page (CONNECTIONS_SEARCH_SAVE_AS, "search/index.html") loads
-Pagefind's UI when the reader opens it; no other page loads any of it.
+Pagefind's JavaScript API (pagefind.js) when the reader opens it, through
+the theme's js/search.js; no other page loads any of it. Pagefind's ready-
+made UI is not used: it inserts filter values (people's names) as HTML, so a
+name of markup would become markup on the search page; search.js inserts
+every name and title as text.
 CONNECTIONS_SEARCH = False turns all of it off.
 
 Pagefind indexes the whole output each build (under a second for a few
