@@ -15,14 +15,15 @@ published story gets `article.discovery`, a dict the templates read:
 The candidates come from inverted indexes (person, event or tag -> its
 stories by date), so the cost does not grow with the square of the stories:
 a story is compared only with the CONNECTIONS_RELATED_WINDOW stories nearest
-in time in each of its people's, events' and tags' lists. A tag on 5000
-stories costs each of them that window, not 5000 comparisons.
+in time in each of its people's and events' lists, and a fifth as many in
+each of its tags' lists (a shared tag ranks last). A tag on 5000 stories
+costs each of them that window, not 5000 comparisons.
 """
 
+import heapq
 import re
 from collections import defaultdict
 
-from markupsafe import Markup
 
 
 _WORD = re.compile(r"\w+")
@@ -43,9 +44,13 @@ class StoryLink:
         return f"<StoryLink {self.url!r}>"
 
 
+_TAG = re.compile(r"<[^>]*>")
+
+
 def reading_minutes(article, per_minute):
-    text = Markup(getattr(article, "_content", "") or "").striptags()
-    words = len(_WORD.findall(text))
+    """Minutes to read the story's text at `per_minute` words, at least 1."""
+    text = _TAG.sub(" ", getattr(article, "_content", "") or "")
+    words = len(text.split())
     return max(1, round(words / per_minute)) if per_minute else 1
 
 
@@ -57,65 +62,70 @@ def _keys(article):
     return people + events, tags
 
 
+STRONG = 1000  # a shared person or event outweighs any number of shared tags
+
+
 def relate(articles, settings):
     """Fill in `article.discovery` for every article in `articles` (published,
     newest first, as Pelican's list is)."""
     limit = settings.get("CONNECTIONS_RELATED_MAX", 5) or 0
     window = max(1, settings.get("CONNECTIONS_RELATED_WINDOW", 50) or 50)
+    tag_window = max(1, window // 5)  # a shared tag ranks last: fewer candidates
     per_minute = settings.get("CONNECTIONS_WORDS_PER_MINUTE", 230)
     ordered = sorted(articles, key=lambda a: (a.date, a.source_path or ""))
-    position = {id(a): i for i, a in enumerate(ordered)}
-    index = defaultdict(list)  # key -> positions in date order
-    keys_of = []
+    times = [a.date.timestamp() for a in ordered]
+    index = defaultdict(list)  # key id -> positions of its stories, in date order
+    keys_of = []  # per story: (strong keys, tag keys, {key ids})
+    where = []  # per story: [(key id, weight, place in the key's list)]
     for i, article in enumerate(ordered):
-        strong, tags = _keys(article)
-        keys_of.append((strong, tags))
-        for key in strong + tags:
-            index[_id(key)].append(i)
-    where = {}  # (key id, story position) -> place in the key's list
-    for key, members in index.items():
-        for place, i in enumerate(members):
-            where[(key, i)] = place
-    links = [StoryLink(a) for a in ordered]
-    for i, article in enumerate(ordered):
-        found = {}
-        strong, tags = keys_of[i] if limit else ((), ())
-        for group in (strong, tags):
+        strong, tags = _keys(article) if limit else ([], [])
+        ids = {}
+        mine = []
+        for weight, group in ((STRONG, strong), (1, tags)):
             for key in group:
                 kid = _id(key)
+                if kid in ids:
+                    continue
+                ids[kid] = key
                 members = index[kid]
-                place = where[(kid, i)]
-                for j in members[max(0, place - window): place + window + 1]:
-                    if j == i:
-                        continue
-                    entry = found.get(j)
-                    if entry is None:
-                        entry = found[j] = ([], [], [])
-                    if key[0] == "person":
-                        entry[0].append(key[1])
-                    elif key[0] == "event":
-                        entry[1].append(key[1])
-                    else:
-                        entry[2].append(key[1])
-        ranked = sorted(
-            found.items(),
-            key=lambda item: (
-                -(len(item[1][0]) + len(item[1][1])),
-                -len(item[1][2]),
-                abs((ordered[item[0]].date - article.date).total_seconds()),
-                ordered[item[0]].title,
-            ),
-        )[:limit]
+                mine.append((kid, weight, len(members)))
+                members.append(i)
+        keys_of.append((strong, tags, ids))
+        where.append(mine)
+    links = [StoryLink(a) for a in ordered]
+    for i, article in enumerate(ordered):
+        related = []
+        if limit and where[i]:
+            score = defaultdict(int)
+            for kid, weight, place in where[i]:
+                members = index[kid]
+                reach = window if weight == STRONG else tag_window
+                for j in members[max(0, place - reach): place + reach + 1]:
+                    score[j] += weight
+            score.pop(i, None)
+            when = times[i]
+            # Only the candidates that can make the list are ordered in full.
+            floor = heapq.nlargest(limit, score.values())[-1] if score else 0
+            best = heapq.nsmallest(
+                limit, [item for item in score.items() if item[1] >= floor],
+                key=lambda item: (-item[1], abs(times[item[0]] - when),
+                                  ordered[item[0]].title))
+            strong, tags, _ = keys_of[i]
+            for j, _score in best:
+                theirs = keys_of[j][2]
+                shared = [key for key in strong + tags if _id(key) in theirs]
+                related.append({
+                    "story": links[j],
+                    "people": [k[1] for k in shared if k[0] == "person"],
+                    "events": [k[1] for k in shared if k[0] == "event"],
+                    "tags": [k[1] for k in shared if k[0] == "tag"],
+                })
         article.discovery = {
-            "related": [
-                {"story": links[j], "people": p, "events": e, "tags": t}
-                for j, (p, e, t) in ranked
-            ],
+            "related": related,
             "older": links[i - 1] if i > 0 else None,
             "newer": links[i + 1] if i + 1 < len(ordered) else None,
             "minutes": reading_minutes(article, per_minute),
         }
-    return position
 
 
 def _id(key):
