@@ -33,6 +33,9 @@ GITHUB_PAGES_BRANCH ?= gh-pages
 GITHUB_PAGES_COMMIT_MESSAGE ?= Publish the site
 
 BENCH_N ?= 1000
+# The WordPress import's benchmark: a generated export of this size.
+BENCH_WP_POSTS ?= 13000
+BENCH_WP_COMMENTS ?= 50000
 
 # The plugin is a plain package in plugins/: `python -m connections ...`.
 export PYTHONPATH := $(CURDIR)/plugins
@@ -41,7 +44,7 @@ export PYTHONPATH := $(CURDIR)/plugins
 
 .PHONY: help venv html serve test check clean publish rsync_upload github \
         new-story new-person new-event bench comments-config comments-backup \
-        comments-restore
+        comments-restore import-wordpress
 
 help:
 	@echo "make serve            build, then serve the site and a local comment server at http://$(HOST):$(PORT)/"
@@ -57,6 +60,7 @@ help:
 	@echo "make comments-config  write the production comment server's config"
 	@echo "make comments-backup  copy the comment database to var/backups/"
 	@echo "make comments-restore FROM=var/backups/comments-....db   put a backup back"
+	@echo "make import-wordpress FILE=export.xml   bring a WordPress blog in, comments too (DRY_RUN=1 only says what it would do)"
 	@echo "make bench            benchmark against vanilla Pelican (BENCH_N=$(BENCH_N))"
 	@echo "make clean            remove the built site and caches (never comments)"
 
@@ -117,6 +121,17 @@ new-event: $(STAMP)
 	@test -n "$(NAME)" || { echo 'usage: make new-event NAME="PyCon 2027" START=2027-05-14' >&2; exit 2; }
 	$(PY) -m connections new event "$(NAME)" --start "$(START)" -s $(CONFFILE)
 
+# --- coming from WordPress ---------------------------------------------------
+
+# README, "Coming from WordPress". COMMENTS_DB=path writes the comments into
+# another Isso database (the production one); TAG_KNOWN=1 tags the known
+# people and events the stories name; DRY_RUN=1 writes nothing.
+import-wordpress: $(STAMP)
+	@test -n "$(FILE)" || { echo 'usage: make import-wordpress FILE=export.xml' >&2; exit 2; }
+	$(PY) -m connections import wordpress "$(FILE)" -s $(CONFFILE) \
+	  $(if $(COMMENTS_DB),--comments-db "$(COMMENTS_DB)") $(if $(TAG_KNOWN),--tag-known) \
+	  $(if $(DRY_RUN),--dry-run)
+
 # --- comments ------------------------------------------------------------
 
 comments-config: $(STAMP)
@@ -136,3 +151,4 @@ test: $(STAMP) $(NODE_STAMP)
 
 bench: $(STAMP) $(LIGHTHOUSE)
 	$(PY) bench/run.py --stories $(BENCH_N)
+	$(PY) bench/run.py --wordpress $(BENCH_WP_POSTS) --comments $(BENCH_WP_COMMENTS)

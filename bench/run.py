@@ -4,6 +4,7 @@
     python bench/run.py --stories 1000 --phases      CPU per build phase
     python bench/run.py --stories 1000 --decompose   CPU per plugin part
     python bench/run.py --scaling 5000,13000 [--repeat 3]   growth with N, interleaved
+    python bench/run.py --wordpress 13000 [--comments 50000]   the WordPress import
 
 Generates the site once (bench/generate.py), then, alternating within each
 round, times as child processes:
@@ -743,6 +744,67 @@ def phases(bench):
         print(done.stdout[done.stdout.find("phase "):] if "phase " in done.stdout else done.stderr[-2000:])
 
 
+def wordpress_import(root, posts, comments, seed, say):
+    """Time `python -m connections import wordpress` on a generated export
+    (bench/wordpress_export.py) of `posts` posts and `comments` comments, then
+    again (the second import must add nothing), and the first import of an
+    export a tenth the size: its peak memory shows whether memory grows with
+    the export."""
+    import sqlite3
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    import wordpress_export
+
+    runs = {}
+    for name, n, c in (("small", max(1, posts // 10), comments // 10), ("large", posts, comments)):
+        folder = root / f"wordpress-{name}"
+        (folder / "content" / "stories").mkdir(parents=True)
+        export = folder / "export.xml"
+        say(f"writing an export of {n} posts and {c} comments...")
+        wordpress_export.write(export, n, c, seed)
+        settings = folder / "import.py"
+        settings.write_text(
+            f"exec(open({str(ROOT / 'pelicanconf.py')!r}, encoding='utf-8').read())\n"
+            f"PATH = {str(folder / 'content')!r}\nTHEME = {str(ROOT / 'theme')!r}\n"
+            f"PLUGIN_PATHS = [{str(ROOT / 'plugins')!r}]\n", encoding="utf-8")
+        command = [sys.executable, "-m", "connections", "import", "wordpress", str(export),
+                   "-s", str(settings), "--comments-db", str(folder / "comments.db")]
+        say(f"importing it ({name})...")
+        first = timed(command, folder, folder / "import-1.log")
+        row = {"posts": n, "comments": c, "export_bytes": export.stat().st_size, "first": first}
+        if name == "large":
+            db = sqlite3.connect(folder / "comments.db")
+            before = db.execute("SELECT count(*) FROM comments").fetchone()[0]
+            files = sum(1 for _ in (folder / "content" / "stories").glob("*.md"))
+            say("importing it again...")
+            row["again"] = timed(command, folder, folder / "import-2.log")
+            row["stories_written"] = files
+            row["comments_in_isso"] = before
+            row["added_by_the_second_import"] = (
+                db.execute("SELECT count(*) FROM comments").fetchone()[0] - before
+                + sum(1 for _ in (folder / "content" / "stories").glob("*.md")) - files
+            )
+        runs[name] = row
+    return runs
+
+
+def wordpress_table(runs):
+    large, small = runs["large"], runs["small"]
+    lines = [
+        f"WordPress import: {large['posts']} posts, {large['comments']} comments "
+        f"({large['export_bytes'] / 1e6:.0f} MB export; target: under 60 s)",
+        "",
+        "| run | wall (s) | CPU (s) | peak memory (MB) |",
+        "|---|---|---|---|",
+    ]
+    for label, row in ((f"first import, {small['posts']} posts", small["first"]),
+                       (f"first import, {large['posts']} posts", large["first"]),
+                       (f"again, {large['posts']} posts (adds {large['added_by_the_second_import']})",
+                        large["again"])):
+        lines.append(f"| {label} | {row['wall']:.1f} | {row['cpu']:.1f} | {row['rss'] / 1e6:.0f} |")
+    return "\n".join(lines)
+
+
 def write_results(name, data, table):
     """Print `table`; keep `data` as bench/results/<time>-<name>.json and
     the table beside it (.md)."""
@@ -770,8 +832,19 @@ def main(argv=None):
                    help="instead: the CPU time each part of the plugin costs (feeds, pages, comments)")
     p.add_argument("--scaling", metavar="N,N", default=None,
                    help="instead: cold builds of sites of these sizes, interleaved (e.g. 5000,13000)")
+    p.add_argument("--wordpress", metavar="POSTS", type=int, default=None,
+                   help="instead: time the WordPress import of a generated export of POSTS posts")
+    p.add_argument("--comments", type=int, default=50000,
+                   help="comments in the --wordpress export (default 50000)")
     args = p.parse_args(argv)
     try:
+        if args.wordpress:
+            with work_folder(args.keep) as root:
+                runs = wordpress_import(root, args.wordpress, args.comments, args.seed, _say)
+            write_results(f"wordpress-{args.wordpress}",
+                          {"machine": machine(), "load": os.getloadavg(), "runs": runs},
+                          wordpress_table(runs))
+            return 0 if runs["large"]["added_by_the_second_import"] == 0 else 1
         if args.scaling:
             sizes = sorted(int(n) for n in args.scaling.split(","))
             with work_folder(args.keep) as root:

@@ -181,6 +181,84 @@ def test_hidden_names_appear_nowhere_in_the_sample_site(sample_site):
     assert leaks == []
 
 
+def test_a_link_to_a_private_profile_shows_their_placeholder_and_no_link(people_site):
+    """`[Quenby Hollowell]({filename}../people/quenby-hollowell.md)`: neither
+    the name in the text nor the one in the path reaches the page or a feed."""
+    page = soup(people_site / "2024/a-visit-to-the-allotments/index.html")
+    body = page.select_one(".e-content")
+    assert [s.get_text() for s in body.select("span.mention")] == ["a neighbour"]
+    assert "{filename}" not in str(body) and not body.find("img")  # her portrait left out too
+    card = next(c for c in soup(people_site / "index.html").select(".story-card")
+                if "allotments" in c.get_text())
+    assert "Tomatoes, and a neighbour again." in card.select_one(".p-summary").get_text()
+    for feed in ("feeds/all.atom.xml", "feeds/people/jose-alvarez.rss.xml"):
+        text = (people_site / feed).read_text(encoding="utf-8")
+        assert "allotments" in text and "a neighbour" in text and "{filename}" not in text, feed
+
+
+def test_the_pictures_of_people_not_public_are_not_copied(people_site):
+    # Quenby is private, Ottoline first-name only: their file names carry
+    # their surnames, and no page shows them. Ada's is public.
+    assert sorted(p.name for p in (people_site / "images/avatars").iterdir()) == ["ada-brennan.svg"]
+
+
+def test_a_first_name_person_named_by_their_full_slug_keeps_their_first_name(people_site):
+    page = soup(people_site / "2024/a-visit-to-the-allotments/index.html")
+    links = {a.get_text(): a["href"] for a in page.select(".e-content a.mention")}
+    assert links == {"Ottoline": "../../people/ottoline/"}
+    assert not (people_site / "people/ottoline-vasquez-brandt").exists()
+
+
+def test_the_check_says_where_each_private_link_is(people_site):
+    from connections.check import check, load_settings
+
+    settings = load_settings(str(ROOT / "pelicanconf.py"))
+    settings.update(PATH=str(SITES / "people" / "content"))
+    story = shown(SITES / "people/content/stories/garden-visit.md")
+    found = [(f.line, f.column, f.level, f.message.split(";")[0]) for f in check(settings).items
+             if f.path == story and f.message.startswith("this ")]
+    assert sorted(found) == [
+        (4, 39, "warning", "this links to the profile of a private person (people/quenby-hollowell.md)"),
+        (6, 20, "warning", "this links to the profile of a private person (people/quenby-hollowell.md)"),
+        (7, 17, "warning", "this shows or links to the picture of a person who is not public "
+                           "(images/avatars/quenby-hollowell.svg)"),
+    ]
+
+
+def shown(path):
+    from connections.registry import shown_path
+
+    return shown_path(str(path), None)
+
+
+def test_a_copy_left_by_an_earlier_build_goes_when_the_person_becomes_private(tmp_path):
+    content = tmp_path / "content"
+    write(content, {
+        "people/kit-moss.md": "Name: Kit Moss\nAvatar: images/kit-moss.svg\n",
+        "images/kit-moss.svg": '<svg xmlns="http://www.w3.org/2000/svg"/>\n',
+        "stories/a.md": "Title: A\nDate: 2024-01-01\n\nWith @[Kit Moss].\n",
+    })
+    out = build_site(content, tmp_path / "output")
+    assert (out / "images/kit-moss.svg").is_file() and (out / "people/kit-moss").is_dir()
+    (content / "people/kit-moss.md").write_text(
+        "Name: Kit Moss\nAvatar: images/kit-moss.svg\nVisibility: private\n", encoding="utf-8")
+    build_site(content, out)
+    assert not (out / "images/kit-moss.svg").exists()
+    assert "Kit Moss" not in (out / "2024/a/index.html").read_text(encoding="utf-8")
+
+
+def test_a_repeated_visibility_stops_the_build_at_its_second_line(tmp_path):
+    content = write(tmp_path / "content", {
+        "people/kit-moss.md": "Name: Kit Moss\nVisibility: public\nVisibility: private\n",
+        "stories/a.md": "Title: A\nDate: 2024-01-01\n\nWith @[Kit Moss].\n",
+    })
+    result = run_build(content, tmp_path / "output")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert ("content/people/kit-moss.md:3:1: error: 'Visibility:' is given twice in this person "
+            "profile (first on line 2); keep one of them") in result.stderr
+    assert not (tmp_path / "output" / "people").exists()
+
+
 # --- structured data --------------------------------------------------------------
 
 

@@ -180,3 +180,110 @@ def test_near_names_compare_only_names_sharing_letter_pairs(monkeypatch):
                         lambda word, pool, **kw: compared.append(len(pool)) or real(word, pool, **kw))
     assert NearNames(names).near("zoe lauremt", n=3, cutoff=0.75) == ["zoe laurent"]
     assert compared and compared[0] < 10
+
+
+# --- link fields, slugs and visibility (issue 18) ---------------------------------
+
+
+def test_unsafe_link_fields_are_refused_at_their_line_and_never_linked(settings):
+    registry, findings = make(settings, ("person", (
+        "Name: Mal Icious\n"
+        "Website: javascript:alert(document.domain)\n"
+        "LinkedIn: https://example.org/in/mal\n"
+        "Bluesky: java\tscript:alert(1)\n"
+        "Email: mal@example.org\n"
+        "Avatar: ../../etc/passwd\n"
+    ), "content/people/mal.md"), ("event", (
+        "Name: Mal Con\nStart: 2024-05-02\nURL: data:text/html,<script>alert(1)</script>\n"
+    ), "content/events/mal-con.md"))
+    person = registry.resolve("person", "Mal Icious")
+    assert person.links == [("LinkedIn", "https://example.org/in/mal"), ("Email", "mailto:mal@example.org")]
+    assert (person.avatar, person.avatar_path) == ("", "")
+    assert registry.resolve("event", "Mal Con").event_url == ""
+    found = [(f.path, f.line, f.column, f.level) for f in findings.items]
+    assert found == [
+        ("content/people/mal.md", 6, 9, "error"),
+        ("content/people/mal.md", 2, 10, "error"),
+        ("content/people/mal.md", 4, 10, "error"),
+        ("content/events/mal-con.md", 3, 6, "error"),
+    ]
+
+
+def test_an_avatar_is_kept_as_its_path_and_its_address(settings):
+    settings["STATIC_PATHS"] = ["images"]
+    registry, findings = make(settings, ("person", "Name: Zoë\nAvatar: images/avatars/zoë l.svg\n",
+                                         "content/people/zoe.md"))
+    person = registry.resolve("person", "Zoë")
+    assert person.avatar_path == "images/avatars/zoë l.svg"
+    assert person.avatar == "images/avatars/zo%C3%AB%20l.svg"
+    assert findings.items == []
+
+
+def test_a_repeated_key_is_an_error_and_the_most_private_visibility_holds(settings):
+    registry, findings = make(settings, ("person", (
+        "Name: Twice Visible\nVisibility: public\nWebsite: https://example.org/a\n"
+        "Visibility: private\nWebsite: https://example.org/b\n"
+    ), "content/people/twice.md"))
+    person = registry.resolve("person", "Twice Visible")
+    assert person.visibility == "private" and not person.listed
+    assert messages(findings) == [
+        "content/people/twice.md:4:1: error: 'Visibility:' is given twice in this person "
+        "profile (first on line 2); keep one of them",
+        "content/people/twice.md:5:1: error: 'Website:' is given twice in this person "
+        "profile (first on line 3); keep one of them",
+    ]
+    # The order does not matter: private, then public, is private too.
+    registry, _ = make(settings, ("person", "Name: Kit\nVisibility: private\nVisibility: public\n",
+                                  "content/people/kit.md"))
+    assert registry.resolve("person", "Kit").visibility == "private"
+
+
+def test_a_first_name_person_is_found_by_the_slug_of_their_full_name(settings):
+    registry, findings = make(settings, (
+        "person", "Name: Ottoline Vasquez-Brandt\nVisibility: first-name\n",
+        "content/people/ottoline-vasquez-brandt.md",
+    ), ("person", "Name: Quenby Hollowell\nSlug: q\nVisibility: private\n", "content/people/q.md"))
+    for written in ("ottoline-vasquez-brandt", "Ottoline-Vasquez-Brandt", "ottoline vasquez brandt"):
+        person = registry.resolve("person", written)
+        assert (person.slug, person.display_name) == ("ottoline", "Ottoline"), written
+    assert registry.resolve("person", "quenby-hollowell").slug == "q"
+    assert sorted(e.slug for e in registry.all("person")) == ["ottoline", "q"]  # no page made
+    assert findings.items == []
+
+
+def test_a_profile_slug_is_one_safe_path_segment(settings):
+    registry, findings = make(
+        settings,
+        ("event", "Name: Over All\nSlug: ../all\nStart: 2024-05-02\n", "content/events/over-all.md"),
+        ("event", "Name: Fine\nSlug: fine-2024\nStart: 2024-05-02\n", "content/events/fine.md"),
+    )
+    assert messages(findings) == [
+        "content/events/over-all.md:2:7: error: 'Slug: ../all' is refused: a slug is one part of "
+        "a page address: letters, digits, '-', '_' and '.', no '/' or '..'; write e.g. 'Slug: all'",
+    ]
+    assert sorted(e.slug for e in registry.all("event")) == ["fine-2024", "over-all"]
+
+
+def test_a_name_too_long_for_a_page_address_gets_no_page(settings):
+    registry, findings = make(settings)
+    name = "Long " * 70
+    assert registry.resolve("person", name, ("content/stories/a.md", 3, 4)) is None
+    (finding,) = findings.items
+    assert (finding.path, finding.line, finding.level) == ("content/stories/a.md", 3, "error")
+    assert "it is 349 characters long; a slug has at most 200" in finding.message
+    assert registry.all("person") == []
+
+
+def test_a_first_name_persons_own_slug_may_not_spell_their_surname(settings):
+    registry, findings = make(
+        settings,
+        ("person", "Name: Ottoline Vasquez-Brandt\nVisibility: first-name\nSlug: otto-brandt\n",
+         "content/people/ottoline.md"),
+        ("person", "Name: Ada Brennan\nVisibility: first-name\nSlug: ada-b\n", "content/people/ada.md"),
+    )
+    assert messages(findings) == [
+        "content/people/ottoline.md:3:7: warning: 'Slug: otto-brandt' puts more than the first "
+        "name of a first-name person in their page's address; remove the line (their page is "
+        "then ottoline) or write a slug without their other names",
+    ]
+    assert registry.resolve("person", "Ada Brennan").slug == "ada-b"

@@ -9,7 +9,7 @@ import logging
 from pelican import signals
 from pelican.contents import Article, Page
 
-from . import comments, content_cache
+from . import comments, content_cache, privacy
 from . import settings as _settings
 from .calendar import CalendarGenerator
 from .connection_map import MapGenerator
@@ -18,13 +18,15 @@ from .diagnostics import Findings
 from .feeds import FeedsGenerator
 from .generator import ConnectionsGenerator
 from .incremental import IncrementalWriter
+from .redirects import RedirectsGenerator
 from .linking import STATE_KEY, Linker, state_of
 from .markdown_reader import use_reusing_reader
 from .mentions import MentionExtension
 from .registry import Registry
-from .search import SearchGenerator
-from .related import on_articles_read
 from .reach import ReachGenerator, connections_absolute_url, connections_share_image
+from .related import on_articles_read
+from .safe_urls import is_safe_link
+from .search import SearchGenerator
 from .structured_data import connections_jsonld, connections_page_jsonld
 from .summaries import story_description, story_summary
 from .taxonomies import file_in_members
@@ -54,6 +56,8 @@ def initialized(pelican):
         story_summary=story_summary,
         story_description=story_description,
     )
+    # `{% if url is safe_url %}`: the one rule for a link's address (safe_urls.py).
+    settings.setdefault("JINJA_TESTS", {}).update(safe_url=is_safe_link)
     # Stories are linked to people and events after they are read, every
     # build: a cache of whole story objects would serve stale links.
     if settings.get("CONTENT_CACHING_LAYER") == "generator":
@@ -83,9 +87,10 @@ def link_content(content):
 
 def get_generators(pelican):
     # ConnectionsGenerator first: the feeds read what it gathers; the sitemap
-    # (ReachGenerator) last, once every page is known.
+    # (ReachGenerator) once every page is known. Redirects last: an old
+    # address where the site writes a page of its own is left to it.
     return (ConnectionsGenerator, FeedsGenerator, CalendarGenerator, MapGenerator,
-            SearchGenerator, ReachGenerator)
+            SearchGenerator, ReachGenerator, RedirectsGenerator)
 
 
 def get_writer(pelican):
@@ -103,3 +108,4 @@ def register():
     signals.content_written.connect(release_written_story)
     signals.article_generator_pretaxonomy.connect(file_in_members)
     signals.article_generator_finalized.connect(on_articles_read)
+    signals.static_generator_finalized.connect(privacy.drop_hidden_pictures)

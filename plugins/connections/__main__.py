@@ -15,6 +15,7 @@ COMMANDS = {
     "check": "check",
     "new": "scaffold",
     "comments": "comments_server",
+    "import": "wordpress",
 }
 
 
@@ -50,6 +51,16 @@ def parser():
     comments = command("comments", "the comment server: config, backup, restore")
     comments.add_argument("action", choices=["config", "backup", "restore", "run"])
     comments.add_argument("file", nargs="?", help="the backup to restore")
+
+    imp = command("import", "bring a blog in from elsewhere (README, \"Coming from WordPress\")")
+    imp.add_argument("source", choices=["wordpress"], help="where the blog comes from")
+    imp.add_argument("export", help="the export file (WordPress: Tools > Export > All content)")
+    imp.add_argument("--comments-db", default=None,
+                     help="the Isso database to import the comments into (default: var/comments.db)")
+    imp.add_argument("--no-comments", action="store_true", help="import no comments")
+    imp.add_argument("--dry-run", action="store_true", help="say what would be done, write nothing")
+    imp.add_argument("--tag-known", action="store_true",
+                     help="write the known people and events a story names into People:/Events:")
     return p
 
 

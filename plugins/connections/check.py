@@ -364,6 +364,7 @@ class Checker:
             self.findings.error(src.path, *why)
             return
         self._check_header(src)
+        self._report_left_out(src)
         try:
             content = self.readers.read_file(
                 base_path=self.settings["PATH"],
@@ -382,6 +383,15 @@ class Checker:
         html = content._content or ""  # as the build's Markdown made it
         self.linker.link(content)
         into.append((src, content, html))
+
+    def _report_left_out(self, src):
+        """Controls and noncharacters (control_chars.py): left out, and said where."""
+        for line, column, char in src.left_out[:10]:
+            self.findings.warning(
+                src.path, line, column,
+                f"an invisible control character (U+{ord(char):04X}) is left out here; "
+                "no web page or feed may carry it - delete it in your editor",
+            )
 
     def _check_header(self, src):
         for f in src.fields:
@@ -432,6 +442,7 @@ class Checker:
                 if not entity.has_profile:
                     continue
                 src = entity.source
+                self._report_left_out(src)
                 if id(entity) not in used:
                     sigil = entity.sigil
                     self.findings.note(
@@ -441,8 +452,8 @@ class Checker:
                         f"{sigil}[{entity.name}] or delete the profile",
                     )
                 avatar = src.get("avatar") if kind == "person" else None
-                if avatar and avatar.value and "://" not in avatar.value:
-                    target = os.path.join(root, avatar.value.lstrip("/"))
+                if avatar and entity.avatar_path:  # a path the registry accepted
+                    target = os.path.join(root, entity.avatar_path)
                     if not os.path.isfile(target):
                         self.findings.warning(
                             src.path, avatar.line, avatar.column,

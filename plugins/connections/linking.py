@@ -26,7 +26,7 @@ import re
 
 from markupsafe import escape
 
-from . import linked
+from . import linked, privacy, safe_urls, slugs
 from .names import split_list
 
 MENTION_ELEMENT = re.compile(
@@ -97,6 +97,21 @@ class Linker:
         col = f.value.find(name)
         return src.path, f.line, f.column + max(col, 0)
 
+    def _report_script(self, path, value, scheme):
+        """A link whose address would run script (safe_urls.defuse_script_links)."""
+        if not path:
+            return
+        src = self._source(path)
+        line, column = src.locate(html.unescape(value))
+        if (line, column) == (1, 1):
+            line, column = src.locate(value)
+        self.findings.warning(
+            src.path, line, column,
+            f"a link to a '{scheme}:' address would run script on your site; it is "
+            "published as plain text, linking nowhere: link to an http:// or https:// "
+            "address instead",
+        )
+
     def _where_mention(self, path, sigil, written):
         src = self._source(path)
         line, col = src.locate(f"{sigil}[{written}", src.body_line)
@@ -105,7 +120,13 @@ class Linker:
     # --- mentions -----------------------------------------------------------
 
     def render(self, text, path=None, found=None):
-        """HTML with every mention element resolved; entities go into `found`."""
+        """HTML with every mention element resolved; entities go into `found`.
+        Links to a private person's profile or picture are left out first
+        (privacy.hide_links), and so are addresses that would run script
+        (safe_urls.defuse_script_links)."""
+        text = privacy.hide_links(text, path, self)
+        text = safe_urls.defuse_script_links(text, lambda value, scheme: self._report_script(
+            path, value, scheme))
         if not text or 'class="mention"' not in text:
             return text
 
@@ -131,6 +152,8 @@ class Linker:
     def link(self, content):
         """Resolve one story's (or page's) tags and mentions."""
         path = content.source_path
+        for key, message in slugs.address_problems(content, self.settings):
+            self.findings.error(*self._where_field(path, key, ""), message)
         found = []
         content._content = self.render(content._content, path, found)
         summary = None

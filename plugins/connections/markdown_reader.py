@@ -16,6 +16,8 @@ from markdown import Markdown
 from pelican.readers import MarkdownReader
 from pelican.utils import pelican_open
 
+from . import control_chars
+
 # Any priority will do: Pelican removes it again before converting a field.
 _FIELDS_META_PRIORITY = 27
 
@@ -38,7 +40,7 @@ class ReusingMarkdownReader(MarkdownReader):
         document = self._document
         document.reset()
         with pelican_open(source_path) as text:
-            content = document.convert(text)
+            content = document.convert(control_chars.strip(text))
         metadata = {}
         if hasattr(document, "Meta"):
             self._md = self._fields

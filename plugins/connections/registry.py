@@ -13,13 +13,15 @@ import difflib
 import os
 
 from pelican.urlwrappers import URLWrapper
-from pelican.utils import slugify
 
+from . import safe_urls
 from . import source as sourcefile
 from .names import NearNames, first_name, fold, split_list
 from .settings import VISIBILITIES
+from .slugs import make_slug, slug_problem, written_slug
 
 PROFILE_LINK_KEYS = ("website", "mastodon", "github", "linkedin", "bluesky", "email")
+LINK_LABELS = {"github": "GitHub", "linkedin": "LinkedIn"}
 PERSON_FIELDS = {"name", "aliases", "avatar", "visibility", "placeholder", "slug"}
 PERSON_FIELDS |= set(PROFILE_LINK_KEYS)
 EVENT_FIELDS = {"name", "aliases", "start", "end", "location", "address", "url", "slug"}
@@ -132,7 +134,8 @@ class Person(Entity):
         super().__init__(name, settings, source)
         self.visibility = "public"
         self.placeholder = ""
-        self.avatar = ""
+        self.avatar = ""  # the picture's address, relative to the site root
+        self.avatar_path = ""  # the picture's path in the content folder
         self.links = []  # (label, url)
         self.authored = []
         self.events = []
@@ -194,12 +197,7 @@ LISTINGS = tuple(sorted({
 
 
 def _slugify(name, settings):
-    return slugify(
-        name,
-        regex_subs=settings.get("SLUG_REGEX_SUBSTITUTIONS", []),
-        preserve_case=settings.get("SLUGIFY_PRESERVE_CASE", False),
-        use_unicode=settings.get("SLUGIFY_USE_UNICODE", False),
-    )
+    return make_slug(name, settings)
 
 
 def parse_date(text):
@@ -215,6 +213,10 @@ class Registry:
         self._exact = {"person": {}, "event": {}}  # name or alias -> {entity}
         self._folded = {"person": {}, "event": {}}  # fold(name) -> {entity}
         self._suggestable = {}  # kind -> ({folded key: entity with a profile}, NearNames)
+        # slug of a profile's name or alias -> the entity, when its own slug
+        # differs (a first-name person's, or one with a Slug: line): so that
+        # @[ada-brennan] names the profile and never makes a second page.
+        self._name_slugs = {"person": {}, "event": {}}
 
     # --- building --------------------------------------------------------
 
@@ -247,8 +249,14 @@ class Registry:
             )
             return None
         entity = KINDS[kind](name_field.value, self.settings, source=src)
-        if src.value("slug"):
-            entity.slug = src.value("slug")
+        self._report_repeated_keys(src, kind)
+        slug_field = src.get("slug")
+        if slug_field and slug_field.value:
+            slug, why = written_slug(slug_field.value, self.settings)
+            if why:  # reported; the name's own slug stands in (the build stops)
+                self.findings.error(src.path, slug_field.line, slug_field.column, why)
+            else:
+                entity.slug = slug
         known = PERSON_FIELDS if kind == "person" else EVENT_FIELDS
         for f in src.fields:
             if f.key not in known and f.key not in ("title", "status", "lang"):
@@ -265,28 +273,88 @@ class Registry:
             self._read_event(entity, src)
         return self.add(entity)
 
-    def _read_person(self, person, src):
-        visibility = src.get("visibility")
-        if visibility and visibility.value:
-            value = visibility.value.strip().lower()
-            if value in VISIBILITIES:
-                person.visibility = value
-                person._slug = None if person._slug_from_name else person._slug
+    def _report_repeated_keys(self, src, kind):
+        """A header key given twice is an error at its second line: which
+        value holds is anyone's guess (Visibility: takes the most private)."""
+        first = {}
+        for f in src.fields:
+            if f.key in first:
+                self.findings.error(
+                    src.path, f.line, 1,
+                    f"'{f.raw_key}:' is given twice in this {kind} profile (first on line "
+                    f"{first[f.key].line}); keep one of them",
+                )
             else:
+                first[f.key] = f
+
+    def _read_person(self, person, src):
+        given = [f for f in src.fields if f.key == "visibility" and f.value]
+        for visibility in given:
+            value = visibility.value.strip().lower()
+            if value not in VISIBILITIES:
                 self.findings.error(
                     src.path, visibility.line, visibility.column,
-                    f"unknown visibility '{visibility.value}'; use one of: "
+                    f"unknown visibility '{safe_urls.shown(visibility.value)}'; use one of: "
                     + ", ".join(VISIBILITIES),
                 )
-                person.visibility = "private"  # fail safe: never publish by mistake
+                value = "private"  # fail safe: never publish by mistake
+            # Given twice (an error above): the most private of them holds.
+            if VISIBILITIES.index(value) > VISIBILITIES.index(person.visibility):
+                person.visibility = value
+        if person.visibility != "public":
+            person._slug = None if person._slug_from_name else person._slug
+        if person.visibility == "first-name" and not person._slug_from_name:
+            self._report_surname_in_slug(person, src)
         person.placeholder = src.value("placeholder")
-        person.avatar = src.value("avatar")
+        avatar = src.get("avatar")
+        if avatar and avatar.value:
+            path, why = safe_urls.avatar_path(avatar.value, self.settings.get("STATIC_PATHS"))
+            if why:
+                self.findings.error(
+                    src.path, avatar.line, avatar.column,
+                    f"'Avatar: {safe_urls.shown(avatar.value)}' is refused: {why}; "
+                    "an avatar is a picture in the content folder, e.g. "
+                    "'Avatar: images/avatars/zoe-laurent.svg'",
+                )
+            else:
+                person.avatar_path = path
+                person.avatar = safe_urls.path_url(path)
         for key in PROFILE_LINK_KEYS:
-            url = src.value(key)
+            f = src.get(key)
+            if f is None or not f.value:
+                continue
+            label = LINK_LABELS.get(key, key.title())
+            url = self._link(src, f, label, mail=key == "email")
             if url:
-                if key == "email" and not url.startswith("mailto:"):
-                    url = f"mailto:{url}"
-                person.links.append((key.title() if key != "github" else "GitHub", url))
+                person.links.append((label, url))
+
+    def _report_surname_in_slug(self, person, src):
+        """A first-name person's own `Slug:` must not spell the rest of their name."""
+        rest = set(_slugify(" ".join(person.name.split()[1:]), self.settings).split("-"))
+        words = set(person.slug.split("-"))
+        if rest & words - {""} - set(_slugify(first_name(person.name), self.settings).split("-")):
+            f = src.get("slug")
+            self.findings.warning(
+                src.path, f.line, f.column,
+                f"'Slug: {person.slug}' puts more than the first name of a first-name person "
+                "in their page's address; remove the line (their page is then "
+                f"{_slugify(first_name(person.name), self.settings)}) or write a slug "
+                "without their other names",
+            )
+
+    def _link(self, src, f, label, mail=False):
+        """The address of a link field, or None (reported) when it is unsafe."""
+        url, why = (safe_urls.mailto_url if mail else safe_urls.web_url)(f.value)
+        if why is None:
+            return url
+        example = "'Email: zoe@example.org'" if mail else f"'{label}: https://example.org/…'"
+        self.findings.error(
+            src.path, f.line, f.column,
+            f"'{f.raw_key}: {safe_urls.shown(f.value)}' is refused and not linked: {why}; "
+            f"write {'an e-mail address' if mail else 'an http:// or https:// address'}, "
+            f"e.g. {example}",
+        )
+        return None
 
     def _read_event(self, event, src):
         for key in ("start", "end"):
@@ -316,7 +384,9 @@ class Registry:
             event.end = None
         event.location = src.value("location")
         event.address = src.value("address")
-        event.event_url = src.value("url")
+        f = src.get("url")
+        if f is not None and f.value:
+            event.event_url = self._link(src, f, "URL") or ""
 
     def add(self, entity, where=None):
         """Register an entity; two with one slug stop the build."""
@@ -333,6 +403,19 @@ class Registry:
                 f"give it a profile in content/{folder}/ with a 'Slug:' line",
             )
             return None
+        why = slug_problem(slug, self.settings)
+        if why:
+            if entity.has_profile and entity.source.get("name"):
+                f = entity.source.get("name")
+                line, column = f.line, f.column
+            self.findings.error(
+                path, line, column,
+                f"the {kind} '{safe_urls.shown(entity.name)}' cannot have a page: its address "
+                f"'{safe_urls.shown(slug)}' is refused ({why}); "
+                + ("give the profile a shorter 'Slug:' line" if entity.has_profile else
+                   f"give it a profile in content/{self._folder(kind)}/ with a short 'Slug:' line"),
+            )
+            return None
         other = self.entities[kind].get(slug)
         if other is not None:
             self.findings.error(
@@ -347,6 +430,10 @@ class Registry:
         for key in [entity.name, *entity.aliases]:
             self._exact[kind].setdefault(key, set()).add(entity)
             self._folded[kind].setdefault(fold(key), set()).add(entity)
+            if entity.has_profile:
+                name_slug = _slugify(key, self.settings)
+                if name_slug and name_slug != slug:
+                    self._name_slugs[kind].setdefault(name_slug, entity)
         return entity
 
     # --- finding ---------------------------------------------------------
@@ -357,8 +444,12 @@ class Registry:
         if not found:
             found = self._folded[kind].get(fold(ref))
         if not found:
-            entity = self.entities[kind].get(ref) or self.entities[kind].get(
-                _slugify(ref, self.settings)
+            slug = _slugify(ref, self.settings)
+            entity = (
+                self.entities[kind].get(ref)
+                or self.entities[kind].get(slug)
+                or self._name_slugs[kind].get(ref)
+                or self._name_slugs[kind].get(slug)
             )
             found = {entity} if entity else set()
         if len(found) == 1:  # the usual case: nothing to order (bench: ~10% of linking)

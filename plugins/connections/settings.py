@@ -97,6 +97,11 @@ DEFAULTS = {
     "COMMENTS_PROVIDER": "isso",
     "COMMENTS_URL": "",
     "COMMENTS_OPTIONS": {},
+    # Old addresses (redirects.py): the file, in the content folder, mapping
+    # old paths to stories and pages (the WordPress import writes it), and
+    # where in the output the nginx and Apache maps go ("" or None: none).
+    "CONNECTIONS_REDIRECTS_FILE": "redirects.json",
+    "CONNECTIONS_REDIRECTS_MAP_PATH": "redirects",
 }
 
 # Templates paginated like Pelican's tag pages (None: DEFAULT_PAGINATION;

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from . import control_chars
+
 _META = re.compile(r"^[ ]{0,3}(?P<key>[A-Za-z0-9_-]+):\s*(?P<value>.*)")
 _MORE = re.compile(r"^[ ]{4,}(?P<value>.*)")
 _BEGIN = re.compile(r"^-{3}(\s.*)?$")
@@ -35,6 +37,7 @@ class Source:
     fields: list = field(default_factory=list)
     body_line: int = 1  # the line the body starts on
     problem: str = ""  # why the file could not be read, if it could not
+    left_out: list = field(default_factory=list)  # (line, column, char) of controls dropped
 
     def get(self, key, default=None):
         for f in self.fields:
@@ -120,7 +123,11 @@ def read(path, shown_path=None):
     try:
         with open(path, "rb") as f:
             data = f.read()
-        return parse(decode(data, shown), shown)
+        text = decode(data, shown)
+        src = parse(control_chars.strip(text), shown)
+        if src.text != text:
+            src.left_out = control_chars.positions(text)
+        return src
     except ValueError as exc:
         return Source(path=shown, problem=str(exc))
     except OSError as exc:

@@ -13,6 +13,8 @@ import re
 from jinja2 import pass_context
 from markupsafe import Markup
 
+from .safe_urls import is_safe_link
+
 
 def _absolute(ctx, url):
     base = ctx.get("FEED_DOMAIN") or ctx.get("SITEURL") or ""
@@ -64,7 +66,7 @@ def profile(ctx, person):
     main = _person(ctx, person)
     if person.aliases and person.visibility == "public":
         main["alternateName"] = person.aliases
-    links = [url for _, url in person.links if url.startswith("http")]
+    links = [url for _, url in person.links if is_safe_link(url) and not url.startswith("mailto:")]
     if links and person.visibility == "public":
         main["sameAs"] = links
     return {
