@@ -9,6 +9,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed-requirements
+DEV_STAMP := $(VENV)/.installed-requirements-dev
 NODE_STAMP := node_modules/.installed-lock
 # Lighthouse, for `make bench` only: it depends on a package by its `latest`
 # tag, so no lock file stays in sync; it is installed, at this exact version,
@@ -23,6 +24,8 @@ PUBLISHCONF := publishconf.py
 
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The local comment server's port; empty: the one COMMENTS_URL names (8080).
+COMMENTS_PORT ?=
 
 # Upload settings (see README, "Publishing").
 SSH_HOST ?= example.org
@@ -47,7 +50,7 @@ export PYTHONPATH := $(CURDIR)/plugins
         comments-restore import-wordpress
 
 help:
-	@echo "make serve            build, then serve the site and a local comment server at http://$(HOST):$(PORT)/"
+	@echo "make serve            live preview at http://$(HOST):$(PORT)/ (PORT=...) with a local comment server (COMMENTS_PORT=...)"
 	@echo "make test             run every test (bootstraps everything first)"
 	@echo "make html             build the site into $(OUTPUTDIR)/"
 	@echo "make check            check the content for mistakes, without building"
@@ -61,18 +64,27 @@ help:
 	@echo "make comments-backup  copy the comment database to var/backups/"
 	@echo "make comments-restore FROM=var/backups/comments-....db   put a backup back"
 	@echo "make import-wordpress FILE=export.xml   bring a WordPress blog in, comments too (DRY_RUN=1 only says what it would do)"
-	@echo "make bench            benchmark against vanilla Pelican (BENCH_N=$(BENCH_N))"
+	@echo "make bench            benchmark against vanilla Pelican, and the preview against hugo server (BENCH_N=$(BENCH_N))"
 	@echo "make clean            remove the built site and caches (never comments)"
 
 # --- bootstrap -----------------------------------------------------------
 
-# The environment is rebuilt whenever requirements.txt changes (stale stamp).
+# The environment is rebuilt whenever a requirements file changes (stale
+# stamp): what the site needs for every target, the test and benchmark tools
+# only for make test and make bench.
 $(STAMP): requirements.txt
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --disable-pip-version-check --quiet -r requirements.txt
+	@test -x $(PY) || { echo "Creating the Python environment in $(VENV)/ ..."; $(PYTHON) -m venv $(VENV); }
+	@echo "Installing what the site needs (requirements.txt) into $(VENV)/ ..."
+	$(PY) -m pip install --disable-pip-version-check --quiet --progress-bar off -r requirements.txt
+	@touch $@
+
+$(DEV_STAMP): $(STAMP) requirements-dev.txt
+	@echo "Installing the test and benchmark tools (requirements-dev.txt) into $(VENV)/ ..."
+	$(PY) -m pip install --disable-pip-version-check --quiet --progress-bar off -r requirements-dev.txt
 	@touch $@
 
 $(NODE_STAMP): package.json package-lock.json
+	@echo "Installing the npm test tools (package-lock.json) ..."
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
@@ -80,7 +92,7 @@ $(LIGHTHOUSE):
 	npm install --prefix .bench-tools --no-save --no-package-lock --no-audit --no-fund \
 	  --loglevel=error lighthouse@$(LIGHTHOUSE_VERSION)
 
-venv: $(STAMP)
+venv: $(DEV_STAMP)
 
 # --- building and serving ------------------------------------------------
 
@@ -88,7 +100,8 @@ html: $(STAMP)
 	$(PY) -m connections build -s $(CONFFILE) -o $(OUTPUTDIR)
 
 serve: $(STAMP)
-	$(PY) -m connections serve -s $(CONFFILE) -o $(OUTPUTDIR) --host $(HOST) --port $(PORT)
+	$(PY) -m connections serve -s $(CONFFILE) -o $(OUTPUTDIR) --host $(HOST) --port $(PORT) \
+	  $(if $(COMMENTS_PORT),--comments-port $(COMMENTS_PORT))
 
 publish: $(STAMP)
 	$(PY) -m connections build -s $(PUBLISHCONF) -o $(OUTPUTDIR)
@@ -111,7 +124,7 @@ check: $(STAMP)
 
 new-story: $(STAMP)
 	@test -n "$(TITLE)" || { echo 'usage: make new-story TITLE="Coffee with Zoë"' >&2; exit 2; }
-	$(PY) -m connections new story "$(TITLE)" -s $(CONFFILE)
+	$(PY) -m connections new story "$(TITLE)" -s $(CONFFILE) --preview http://$(HOST):$(PORT)
 
 new-person: $(STAMP)
 	@test -n "$(NAME)" || { echo 'usage: make new-person NAME="Zoë Laurent"' >&2; exit 2; }
@@ -146,9 +159,10 @@ comments-restore: $(STAMP)
 
 # --- quality -------------------------------------------------------------
 
-test: $(STAMP) $(NODE_STAMP)
+test: $(DEV_STAMP) $(NODE_STAMP)
 	$(PY) -m pytest
 
-bench: $(STAMP) $(LIGHTHOUSE)
+bench: $(DEV_STAMP) $(LIGHTHOUSE)
 	$(PY) bench/run.py --stories $(BENCH_N)
 	$(PY) bench/run.py --wordpress $(BENCH_WP_POSTS) --comments $(BENCH_WP_COMMENTS)
+	$(PY) bench/preview.py --stories $(BENCH_N)

@@ -47,8 +47,8 @@ PHASES = [
     ("Pelican: {filename} links filled in (pages, summaries, feeds)", "pelican.contents", "Content._update_content"),
     ("warm builds: Pelican's content cache, loaded", "pelican.cache", "FileDataCacher.__init__"),
     ("warm builds: Pelican's content cache, saved", "pelican.cache", "FileDataCacher.save_cache"),
-    ("warm builds: fingerprints of pages", "connections.incremental", "OutputCache.page_key"),
-    ("warm builds: fingerprints of feeds", "connections.feeds", "FeedsGenerator._unchanged_left_out"),
+    ("warm builds: keys of pages", "connections.incremental", "OutputCache.page_key"),
+    ("warm builds: keys of feeds", "connections.feeds", "FeedsGenerator._unchanged_left_out"),
 ]
 
 

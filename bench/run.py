@@ -15,7 +15,7 @@ round, times as child processes:
   (c) warm      the same build with Pelican's content cache (written by an
                 untimed priming build), after editing one story's text
                 (c-edit), then after adding one person to another story
-                (c-person)
+                (c-person), then after adding a new story (c-add)
 
 Each child's wall time is measured here and its peak memory (ru_maxrss) comes
 from the operating system through os.wait4. Prints medians with min-max and
@@ -52,7 +52,7 @@ import generate as generator  # noqa: E402
 from connections.search import byte_stable  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
-KINDS = ("vanilla", "full", "warm-edit", "warm-person")
+KINDS = ("vanilla", "full", "warm-edit", "warm-person", "warm-add")
 
 WARM_SETTINGS = '''\
 """The full build with Pelican's content cache on (read and written)."""
@@ -258,6 +258,24 @@ def add_person(site, content):
     path.write_text("\n".join(lines), encoding="utf-8")
     _touch_later(path)
     return story, person
+
+
+ADDED_TITLE = "A new story, written after all the others"
+
+
+def add_story(site, content):
+    """A new story, the newest, tagging two people with a profile and an
+    event, in a category and tags the site has; return its title."""
+    people = [p["name"] for p in site.people[2:] if p["profile"] and p["visibility"] == "public"][:2]
+    event = site.events[0]["name"]
+    path = Path(content) / "stories" / "99999-a-new-story.md"
+    path.write_text(
+        f"Title: {ADDED_TITLE}\nDate: 2099-01-01 10:00\nAuthor: {generator.AUTHOR}\n"
+        f"Category: {generator.CATEGORIES[0]}\nTags: {generator.TAGS[0]}\n"
+        f"People: {', '.join(people)}\nEvents: {event}\n\n"
+        f"We met @[{people[0]}] again, this time at #[{event}].\n",
+        encoding="utf-8")
+    return ADDED_TITLE
 
 
 def _touch_later(path):
@@ -596,8 +614,10 @@ def run(stories, repeat=3, seed=1, keep=None, weigh=True, say=_say):
         record("warm-edit", bench.build("full", work / "warm.py", warm_out, f"warm-edit-{round_}"))
         story, person = add_person(site, work / "content")
         record("warm-person", bench.build("full", work / "warm.py", warm_out, f"warm-person-{round_}"))
+        added = add_story(site, work / "content")
+        record("warm-add", bench.build("full", work / "warm.py", warm_out, f"warm-add-{round_}"))
         if round_ == repeat:
-            check = verify_warm(bench, work, warm_out, edited, story, person, say)
+            check = verify_warm(bench, work, warm_out, edited, story, person, say, added)
     stats = {k: summary(v) for k, v in samples.items()}
     ratios = {}
     for measure in ("wall", "cpu", "rss"):
@@ -605,6 +625,7 @@ def run(stories, repeat=3, seed=1, keep=None, weigh=True, say=_say):
         ratios[f"{measure} full/vanilla"] = stats["full"][m] / stats["vanilla"][m]
         ratios[f"{measure} warm-edit/full"] = stats["warm-edit"][m] / stats["full"][m]
         ratios[f"{measure} warm-person/full"] = stats["warm-person"][m] / stats["full"][m]
+        ratios[f"{measure} warm-add/full"] = stats["warm-add"][m] / stats["full"][m]
     load = os.getloadavg() if hasattr(os, "getloadavg") else None
     weight = sample_story_weight(root) if weigh else None
     result = {
@@ -619,7 +640,7 @@ def run(stories, repeat=3, seed=1, keep=None, weigh=True, say=_say):
     return result
 
 
-def verify_warm(bench, work, warm_out, edited, story, person, say):
+def verify_warm(bench, work, warm_out, edited, story, person, say, added=None):
     """A cold build of the edited content must write the same tree as the warm one."""
     cold_out = bench.root / "out-cold-edited"
     shutil.rmtree(cold_out, ignore_errors=True)
@@ -641,8 +662,14 @@ def verify_warm(bench, work, warm_out, edited, story, person, say):
         f"on their page: {'yes' if seen['page'] else 'NO'}; "
         f"their feeds: {seen['feeds_with_story']} of {seen['feeds']} list it; "
         f"edited text shown: {'yes' if edit_seen else 'NO'}")
+    added_seen = added is None or any(
+        html_escape(added) in p.read_text(encoding="utf-8")
+        for p in warm_out.glob("2099/*/index.html"))
+    if added is not None:
+        say(f"added story {added!r} on its page: {'yes' if added_seen else 'NO'}")
     return {"identical": same, "differences": diff, "person_added": seen,
-            "edit_shown": edit_seen, "files": _count(warm_out)}
+            "edit_shown": edit_seen, "story_added_shown": added_seen,
+            "files": _count(warm_out)}
 
 
 def _count(folder):
@@ -664,6 +691,7 @@ def markdown_table(result):
         "full": ("(b) Connection Stories, cold", "b/a", "full/vanilla"),
         "warm-edit": ("(c) warm, one story's text edited", "c/b", "warm-edit/full"),
         "warm-person": ("(c) warm, one person added", "c/b", "warm-person/full"),
+        "warm-add": ("(c) warm, one story added", "c/b", "warm-add/full"),
     }
 
     def cell(st, measure, scale=1, digits=2):

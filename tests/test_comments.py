@@ -344,6 +344,10 @@ def test_serve_runs_the_site_and_isso_and_stops_both(tmp_path):
         assert f"http://127.0.0.1:{site_port}/" in cfg and f"http://localhost:{site_port}/" in cfg
         assert f"dbpath = {tmp_path / 'var' / 'comments.db'}" in cfg
         assert (tmp_path / "var" / "comments.db").exists()
+        # The server answers at once (its port is taken first); the site follows.
+        deadline = time.monotonic() + 60
+        while not (tmp_path / "out" / LONG).exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
         assert (tmp_path / "out" / LONG).exists()
     finally:
         process.send_signal(signal.SIGINT)

@@ -220,30 +220,35 @@ def _story(text, title="At the pier", lang="en"):
                    settings=dict(DEFAULT_CONFIG), context={})
 
 
-def test_fingerprints_follow_what_a_story_holds_and_end_on_translations():
-    from connections.incremental import Fingerprints
+def test_digests_follow_what_a_story_holds_and_end_on_translations():
+    from connections.incremental import Digests
 
-    def fingerprint(text, other_title):
+    def digest(text, other_title):
         story, translation = _story(text), _story("<p>Au quai.</p>", other_title, "fr")
         story.translations, translation.translations = [translation], [story]
-        return Fingerprints().of([story, translation])
+        return Digests().of([story, translation])
 
-    same = fingerprint("<p>At the pier.</p>", "Au quai")
-    assert fingerprint("<p>At the pier.</p>", "Au quai") == same  # stable, and ends
-    assert fingerprint("<p>On the pier.</p>", "Au quai") != same
-    assert fingerprint("<p>At the pier.</p>", "Sur le quai") != same
+    same = digest("<p>At the pier.</p>", "Au quai")
+    assert digest("<p>At the pier.</p>", "Au quai") == same  # stable, and ends
+    assert digest("<p>On the pier.</p>", "Au quai") != same
+    assert digest("<p>At the pier.</p>", "Sur le quai") != same
 
 
-def test_values_it_cannot_fingerprint_never_match():
-    import re
+def test_values_it_cannot_know_make_the_page_render():
+    """An object or a function of code the cache can't see (the settings
+    file's, another plugin's) has no digest: the page renders."""
+    from connections.incremental import Digests, Unknown
+    from connections.structured_data import connections_jsonld
 
-    from connections.incremental import Fingerprints
-
-    thing = object()
-    assert Fingerprints().of(thing) != Fingerprints().of(thing)
+    module = types.ModuleType("userconf")
+    exec("def loud(text):\n    return text.upper()\n", module.__dict__)  # noqa: S102
+    for value in (object(), module.loud, [1, {"x": module.loud}]):
+        with pytest.raises(Unknown):
+            Digests().of(value)
     pattern = re.compile(r"\d+")
-    assert Fingerprints().of(pattern) == Fingerprints().of(re.compile(r"\d+"))
-    assert Fingerprints().of(pattern) != Fingerprints().of(re.compile(r"\w+"))
+    assert Digests().of(pattern) == Digests().of(re.compile(r"\d+"))
+    assert Digests().of(pattern) != Digests().of(re.compile(r"\w+"))
+    assert Digests().of(connections_jsonld) == Digests().of(connections_jsonld)  # ours: by name
 
 
 # --- what a theme or the settings may bring in ------------------------------

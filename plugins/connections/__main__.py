@@ -38,6 +38,8 @@ def parser():
     serve.add_argument("-o", "--output", default=None, help="output folder")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--comments-port", type=int, default=None,
+                       help="the local comment server's port (default: COMMENTS_URL's)")
 
     check = command("check", "check the content without building")
     check.add_argument("--strict", action="store_true", help="warnings fail too")
@@ -47,6 +49,8 @@ def parser():
     new.add_argument("kind", choices=["story", "person", "event"])
     new.add_argument("name", help="the story's title, or the person's or event's name")
     new.add_argument("--start", default="", help="an event's start date, YYYY-MM-DD")
+    new.add_argument("--preview", default="http://127.0.0.1:8000",
+                     help="where `make serve` serves the site (to print a draft's address)")
 
     comments = command("comments", "the comment server: config, backup, restore")
     comments.add_argument("action", choices=["config", "backup", "restore", "run"])

@@ -404,7 +404,10 @@ class Checker:
                     f"unknown header key '{f.raw_key}:'; did you mean '{guess[0].title()}:'?",
                 )
         lines = src.lines
-        if (
+        no_colon = sourcefile.missing_colon(src)
+        if no_colon:
+            self.findings.warning(src.path, *no_colon)
+        elif (
             src.fields
             and src.body_line <= len(lines)
             and src.body.strip()

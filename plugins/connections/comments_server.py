@@ -8,14 +8,20 @@
   `make serve` keeps it) to var/backups/comments-<time>.db with SQLite's
   online backup, safe while Isso runs.
 - `restore FILE` puts a backup back, after saving the current database to
-  var/backups/ first; it refuses while a local Isso answers.
-- `run` starts the local Isso alone, as `make serve` does beside the site.
+  var/backups/ first; it refuses while anything holds the comment server's
+  port (a running Isso, even one that is paused and answers nothing).
+- `run` starts the local Isso alone, as `make serve` does beside the site;
+  Ctrl-C, SIGTERM or the command's own death stop Isso too.
 
 Everything lives in var/ beside the settings file: outside output/, so
 `make clean` and rebuilds never touch comments.
 """
 
+import ctypes
+import json
 import os
+import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -94,6 +100,10 @@ def config_text(*, dbpath, hosts, listen, production, public_endpoint="", rateli
         smtp = admin = ""
         server_extra = ""
         direct_reply, author, email = 100, "false", "false"
+    # Isso refuses a reply to one's own comment (same address) while the
+    # comment is younger than its edit window (max-age, 15 min); locally every
+    # commenter is 127.0.0.1, so a local server lets people reply at once.
+    reply_to_self = "false" if production else "true"
     return (
         "; Isso configuration written by `python -m connections comments`\n"
         "; (see README, \"Comments\"). Regenerate it rather than editing it.\n"
@@ -113,7 +123,7 @@ def config_text(*, dbpath, hosts, listen, production, public_endpoint="", rateli
         "enabled = true\n"
         f"; new comments per minute from one address\nratelimit = {ratelimit}\n"
         f"direct-reply = {direct_reply}\n"
-        "reply-to-self = false\n"
+        f"reply-to-self = {reply_to_self}\n"
         f"require-author = {author}\n"
         f"require-email = {email}\n"
         "\n[markup]\n"
@@ -149,6 +159,46 @@ def write_local_config(settings, root, serve_origin, ratelimit=10):
     return path, listen, hosts
 
 
+def port_in_use(host, port):
+    """Whether something listens on host:port (a paused process too: the
+    kernel holds its socket whether or not it answers)."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
+def is_isso(url, timeout=1):
+    """Whether `url` (.../info) answers as Isso does: 200 and a JSON object
+    with Isso's version."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as r:
+            return r.status == 200 and "version" in json.loads(r.read() or b"{}")
+    except (OSError, ValueError):
+        return False
+
+
+def _prctl():
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+
+
+def _die_with_parent_hook():
+    """A function for the child to run before exec: the kernel then sends it
+    SIGTERM when the process that started it dies, even by SIGKILL (Linux
+    prctl PR_SET_PDEATHSIG). Looked up here, in the parent: the child only
+    calls it."""
+    prctl = _prctl() if sys.platform.startswith("linux") else None
+    if prctl is None:
+        return None
+    return lambda: prctl(1, signal.SIGTERM)
+
+
 def answers(url, timeout=1):
     try:
         with urllib.request.urlopen(url, timeout=timeout):
@@ -167,6 +217,7 @@ def start_isso(config_path, listen, log=None, timeout=20, started=None):
         [isso_executable(), "-c", str(config_path), "run"],
         stdout=log or subprocess.DEVNULL,
         stderr=log or subprocess.DEVNULL,
+        preexec_fn=_die_with_parent_hook(),
     )
     if started is not None:
         started.append(process)
@@ -177,7 +228,8 @@ def start_isso(config_path, listen, log=None, timeout=20, started=None):
                 f"comments: Isso stopped at once (exit {process.returncode}); "
                 f"is {listen} already in use? Its config is {config_path}"
             )
-        if answers(listen + "info"):
+        # Declared running only when it answers as Isso, and is ours.
+        if is_isso(listen + "info") and process.poll() is None:
             return process
         time.sleep(0.1)
     stop(process)
@@ -193,6 +245,10 @@ def stop(process):
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
 
 
 # --- the commands -------------------------------------------------------------
@@ -265,10 +321,11 @@ def restore(root, backup_file, settings):
     if "comments" not in tables:
         raise ContentError(f"comments: {backup_file} is not an Isso comment database")
     host, port = listen_address(settings)
-    if settings.get("COMMENTS_PROVIDER") == "isso" and answers(f"http://{host}:{port}/info"):
+    if settings.get("COMMENTS_PROVIDER") == "isso" and port_in_use(host, port):
         raise ContentError(
-            f"comments: a comment server answers on {host}:{port}; stop `make serve` "
-            "before restoring, so it does not keep writing to the old database"
+            f"comments: something holds the comment server's port {host}:{port} (a running "
+            "or paused Isso?); stop `make serve` or `comments run` before restoring, so it "
+            "does not keep writing to the old database"
         )
     target = root / LOCAL_DB
     kept = None
@@ -299,7 +356,15 @@ def main(args):
         print(f"restored {args.file} into {target}")
     elif args.action == "run":
         path, listen, _ = write_local_config(settings, root, "http://127.0.0.1:8000")
+        host, port = listen_address(settings)
+        if port_in_use(host, port):
+            raise ContentError(
+                f"comments: port {port} on {host} is already in use; choose another "
+                f"(COMMENTS_URL in {args.settings}, or make serve COMMENTS_PORT={port + 1})"
+            )
         started = []
+        # SIGTERM (kill, a service manager) stops Isso as Ctrl-C does.
+        signal.signal(signal.SIGTERM, _interrupt)
         try:
             process = start_isso(path, listen, started=started)
             print(f"Isso answers on {listen} (database {root / LOCAL_DB}); Ctrl-C stops it")

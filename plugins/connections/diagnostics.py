@@ -9,6 +9,11 @@ import logging
 from dataclasses import dataclass
 
 logger = logging.getLogger(__name__)
+# Pelican's loggers drop a message they have logged before (its LimitFilter),
+# so a long-running `make serve` would say a finding once and never again.
+# Findings are already said once per build (Findings._seen): every build
+# says all of its own.
+getattr(logger, "disable_filter", lambda: None)()
 
 ERROR = "error"  # the build stops
 WARNING = "warning"  # likely a mistake; stops the build with CONNECTIONS_STRICT
@@ -41,7 +46,9 @@ class Findings:
         self._seen = set()
         self.log = log
 
-    def add(self, path, line, column, level, message):
+    def add(self, path, line, column, level, message, page=None):
+        """Record a finding; `page` is the URL of the page it shows on, if any
+        (the preview server puts a banner there)."""
         finding = Finding(str(path), line or 1, column or 1, level, message)
         if finding in self._seen:
             return finding
@@ -49,14 +56,14 @@ class Findings:
         self.items.append(finding)
         if self.log:
             log = {ERROR: logger.error, WARNING: logger.warning}.get(level, logger.info)
-            log("%s", finding)
+            log("%s", finding, extra={"finding": finding, "page": page})
         return finding
 
     def error(self, path, line, column, message):
         return self.add(path, line, column, ERROR, message)
 
-    def warning(self, path, line, column, message):
-        return self.add(path, line, column, WARNING, message)
+    def warning(self, path, line, column, message, page=None):
+        return self.add(path, line, column, WARNING, message, page)
 
     def note(self, path, line, column, message):
         return self.add(path, line, column, NOTE, message)

@@ -553,9 +553,9 @@ class FeedsGenerator(Generator):
                 )
                 for fmt, path in paths.items():
                     entries = [self._fragment(a, fmt) for a in stories]
+                    if self._keys is not None:  # journaled before it is written
+                        self._keys[0].records.writing(self._target(path), self._keys[1].get(path))
                     self._write(path, feed.render(fmt, absolute(self.base, path), entries))
-                    if self._keys is not None:
-                        self._keys[0].records.wrote(self._target(path), self._keys[1].get(path))
                     del entries
                     for article in stories:
                         self._release(article, fmt)
@@ -572,11 +572,12 @@ class FeedsGenerator(Generator):
         left = []
         for plan in plans:
             kind, entity, title, description, page_url, stories, paths = plan
-            who = cache.fingerprints.of(entity)
             for fmt, path in list(paths.items()):
+                # The fallback date (the site's newest story) shows only in a
+                # feed without stories: a new story elsewhere changes no other feed.
                 key = keys[path] = cache.feed_key(
-                    self.context, kind, who, title, description, page_url, fmt, path,
-                    fallback, stories,
+                    self.context, kind, entity, title, description, page_url, fmt, path,
+                    None if stories else fallback, stories,
                 )
                 if cache.records.unchanged(self._target(path), key):
                     cache.skipped += 1

@@ -26,7 +26,7 @@ import re
 
 from markupsafe import escape
 
-from . import linked, privacy, safe_urls, slugs
+from . import linked, privacy, safe_urls, slugs, source
 from .names import split_list
 
 MENTION_ELEMENT = re.compile(
@@ -152,6 +152,11 @@ class Linker:
     def link(self, content):
         """Resolve one story's (or page's) tags and mentions."""
         path = content.source_path
+        if path and source.may_miss_colon(content._content):
+            src = self._source(path)
+            no_colon = source.missing_colon(src)
+            if no_colon:
+                self.findings.warning(src.path, *no_colon)
         for key, message in slugs.address_problems(content, self.settings):
             self.findings.error(*self._where_field(path, key, ""), message)
         found = []

@@ -511,6 +511,7 @@ class Registry:
             self.findings.warning(
                 path, line, column,
                 f"unknown {kind} '{ref}'; did you mean '{near[0]}'?",
+                page=registered.url,
             )
         else:
             self.findings.note(

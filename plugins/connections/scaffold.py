@@ -127,4 +127,12 @@ def main(args):
     with open(path, "x", encoding="utf-8") as f:
         f.write(text_for(settings, args.kind, name, start))
     print(os.path.relpath(path))
+    if args.kind == "story":
+        try:
+            url = (settings.get("DRAFT_URL") or "drafts/{slug}.html").format(slug=slug)
+        except (KeyError, IndexError, ValueError):
+            url = f"drafts/{slug}.html"
+        # On stderr: stdout stays the path alone, for `$EDITOR "$(make -s new-story ...)"`.
+        print(f"Preview: {args.preview.rstrip('/')}/{url} (while `make serve` runs; "
+              "it shows there until you remove `Status: draft`)", file=sys.stderr)
     return 0

@@ -19,6 +19,16 @@ _META = re.compile(r"^[ ]{0,3}(?P<key>[A-Za-z0-9_-]+):\s*(?P<value>.*)")
 _MORE = re.compile(r"^[ ]{4,}(?P<value>.*)")
 _BEGIN = re.compile(r"^-{3}(\s.*)?$")
 _END = re.compile(r"^(-{3}|\.{3})(\s.*)?$")
+# A header line whose colon is missing: `Tags food, kindness`.
+_NO_COLON = re.compile(r"^[ ]{0,3}(?P<key>[A-Za-z][A-Za-z0-9_-]*)(?P<gap>[ \t]+)\S")
+_HTML_NO_COLON = re.compile(r"\s*<p>(?P<key>[A-Za-z][A-Za-z0-9_-]*)[ \t]+\S")
+
+# Header keys a story or page may use (Pelican's and this project's).
+HEADER_KEYS = {
+    "title", "date", "modified", "author", "authors", "category", "tags",
+    "people", "events", "summary", "status", "slug", "lang", "translation",
+    "id", "template", "save_as", "url", "keywords", "description", "image",
+}
 
 
 @dataclass
@@ -65,6 +75,40 @@ class Source:
             if col >= 0:
                 return number, col + 1
         return start_line, 1
+
+
+def missing_colon(src):
+    """(line, column, message) when the header ends early at a line that is a
+    header line without its colon (`Tags food, kindness`), else None.
+
+    Python-Markdown's header ends at the first line that is not `Key: value`,
+    so such a line and everything after it become the story's text."""
+    lines = src.lines
+    if not src.fields or src.body_line > len(lines) or src.body_line < 2:
+        return None
+    before = lines[src.body_line - 2]
+    if not before.strip() or _END.match(before):  # the header ended as it should
+        return None
+    line = lines[src.body_line - 1]
+    m = _NO_COLON.match(line)
+    if not m:
+        return None
+    following = lines[src.body_line] if src.body_line < len(lines) else ""
+    if m.group("key").lower() not in HEADER_KEYS and not _META.match(following):
+        return None
+    key = m.group("key")
+    value = line[m.end("gap"):].strip()
+    return src.body_line, m.end("key") + 1, (
+        f"'{key}' has no colon after it, so the header ends here and this line and "
+        f"the ones after it become the story's text; write '{key}: {value}'"
+    )
+
+
+def may_miss_colon(html):
+    """Whether a story's HTML starts like a header line without its colon
+    (cheap: the build reads the source again only when it does)."""
+    m = _HTML_NO_COLON.match(html or "")
+    return bool(m) and m.group("key").lower() in HEADER_KEYS
 
 
 def decode(data, path):

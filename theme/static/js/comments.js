@@ -40,10 +40,38 @@ function loadEmbed(section) {
   if (!template) return;
   const failed = () =>
     say(section, "The comment server could not be reached; please try again later.");
+  if (section.dataset.commentsProvider === "isso") watchIsso(section);
   for (const node of template.content.childNodes) {
     section.append(revive(node, failed));
   }
   if (section.dataset.commentsProvider === "isso") whenIssoReady(section);
+}
+
+// Isso's widget says nothing when its server refuses a comment or cannot be
+// reached: watch its requests (XMLHttpRequest) to the comment server and say
+// so under the heading, with the server's reason.
+function watchIsso(section) {
+  const script = section.querySelector("template.comments-embed").content.querySelector("script[data-isso]");
+  if (!script) return;
+  const server = new URL(script.dataset.isso, location.href).href;
+  const open = XMLHttpRequest.prototype.open;
+  XMLHttpRequest.prototype.open = function (method, url, ...rest) {
+    const target = new URL(url, location.href).href;
+    if (target.startsWith(server)) {
+      this.addEventListener("loadend", () => {
+        const writing = method.toUpperCase() !== "GET";
+        if (this.status === 0) {
+          say(section, "The comment server could not be reached; please try again later.");
+        } else if (this.status >= 400 && writing) {
+          const reason = (this.responseText || "").replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim();
+          say(section, `The comment server refused this (${this.status}${reason ? ": " + reason.slice(0, 200) : ""}). Your comment was not posted.`);
+        } else if (this.status < 400 && writing) {
+          say(section, "");
+        }
+      });
+    }
+    return open.call(this, method, url, ...rest);
+  };
 }
 
 // Isso renders into #isso-thread: give its icon-only links a name, hide its
