@@ -82,8 +82,10 @@ def _scaled(positions, width, height, margin, margin_x=None):
     span_x = (hi_x - lo_x) or 1.0
     span_y = (hi_y - lo_y) or 1.0
     return {
-        node: (round(margin_x + (x - lo_x) / span_x * (width - 2 * margin_x), 1),
-               round(margin + (y - lo_y) / span_y * (height - 2 * margin), 1))
+        # plain floats: numpy's would reach the templates (and the warm
+        # build's fingerprints, which know Python's own values)
+        node: (round(float(margin_x + (x - lo_x) / span_x * (width - 2 * margin_x)), 1),
+               round(float(margin + (y - lo_y) / span_y * (height - 2 * margin)), 1))
         for node, (x, y) in positions.items()
     }
 
@@ -126,7 +128,7 @@ def draw_map(counts, settings):
     nodes = [
         {"url": node.url, "kind": node.kind, "name": node.display_name,
          "x": places[node][0], "y": places[node][1],
-         "r": round(5 + 11 * math.sqrt(strength[node] / top), 1),
+         "r": round(float(5 + 11 * math.sqrt(strength[node] / top)), 1),
          "cluster": cluster_of[node] % 8, "stories": strength[node],
          "label": node in labelled}
         for node in sorted(graph, key=lambda n: (strength[n], _key(n)))  # biggest on top
