@@ -129,6 +129,7 @@ class Person(Entity):
     authored = Listing()  # the stories they wrote, newest first
     events = Listing()  # where their stories happened, newest first
     connected = Listing()  # (Person, count), most often first
+    neighbourhood = Listing()  # their drawing on their page (connection_map.py)
 
     def __init__(self, name, settings, source=None):
         super().__init__(name, settings, source)
@@ -140,6 +141,7 @@ class Person(Entity):
         self.authored = []
         self.events = []
         self.connected = []
+        self.neighbourhood = None
 
     @property
     def listed(self):
