@@ -48,7 +48,7 @@ BAD_CONTENT_FINDINGS = [
     "content/events/broken-dates-conf.md:1:1: note: no story tags event 'Broken Dates Conf'; tag it with #[Broken Dates Conf] or delete the profile",
     "content/events/broken-dates-conf.md:2:8: error: '2025-02-30' is not a date; write Start: as YYYY-MM-DD",
     "content/events/quiet-meetup.md:1:1: note: no story tags event 'Quiet Meetup'; tag it with #[Quiet Meetup] or delete the profile",
-    "content/events/quiet-meetup.md:1:1: warning: the event has no 'Start:' date; add one as YYYY-MM-DD",
+    "content/events/quiet-meetup.md:1:1: warning: the event has no 'Start:' date; add one as YYYY-MM-DD (until then it has no calendar entry)",
     "content/people/ed-marx.md:3:9: warning: the avatar 'images/avatars/ed-marx.png' does not exist in the content folder (content/images/avatars/ed-marx.png); fix the path or add the image",
     "content/people/marx-ed.md:1:1: error: 'Ed-Marx' and 'Ed Marx' (content/people/ed-marx.md) would share the page people/ed-marx/; give one of them a 'Slug:' line",
     "content/people/nadia-quist.md:1:1: note: no story tags person 'Nadia Quist'; tag them with @[Nadia Quist] or delete the profile",

@@ -125,7 +125,7 @@ def test_private_person_shows_placeholder(settings):
         ("Start: 2024-13-01\n", "content/events/e.md:2:8: error: '2024-13-01' is not a date; write Start: as YYYY-MM-DD"),
         ("Start: 2024-05-03\nEnd: 2024-05-01\n",
          "content/events/e.md:3:6: error: the event ends (2024-05-01) before it starts (2024-05-03); swap Start: and End:"),
-        ("Location: Porto\n", "content/events/e.md:1:1: warning: the event has no 'Start:' date; add one as YYYY-MM-DD"),
+        ("Location: Porto\n", "content/events/e.md:1:1: warning: the event has no 'Start:' date; add one as YYYY-MM-DD (until then it has no calendar entry)"),
     ],
 )
 def test_event_dates(settings, header, expected):

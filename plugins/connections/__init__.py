@@ -11,6 +11,8 @@ from pelican.contents import Article, Page
 
 from . import comments, content_cache, privacy
 from . import settings as _settings
+from .calendar import CalendarGenerator
+from .connection_map import MapGenerator
 from .content_memo import release_written_story
 from .diagnostics import Findings
 from .feeds import FeedsGenerator
@@ -22,8 +24,11 @@ from .brackets import BracketsExtension
 from .markdown_reader import use_reusing_reader
 from .mentions import MentionExtension
 from .registry import Registry
+from .reach import ReachGenerator, connections_absolute_url, connections_share_image
+from .related import on_articles_read
 from .safe_urls import is_safe_link
-from .structured_data import connections_jsonld
+from .search import SearchGenerator
+from .structured_data import connections_jsonld, connections_page_jsonld
 from .summaries import story_description, story_summary
 from .taxonomies import file_in_members
 
@@ -47,6 +52,9 @@ def initialized(pelican):
     settings.setdefault("JINJA_ENVIRONMENT", {}).setdefault("auto_reload", False)
     settings.setdefault("JINJA_GLOBALS", {}).update(
         connections_jsonld=connections_jsonld,
+        connections_page_jsonld=connections_page_jsonld,
+        connections_absolute_url=connections_absolute_url,
+        connections_share_image=connections_share_image,
         story_summary=story_summary,
         story_description=story_description,
     )
@@ -80,9 +88,11 @@ def link_content(content):
 
 
 def get_generators(pelican):
-    # ConnectionsGenerator first: the feeds read what it gathers. Redirects
-    # last: an old address where the site writes a page of its own is left to it.
-    return (ConnectionsGenerator, FeedsGenerator, RedirectsGenerator)
+    # ConnectionsGenerator first: the feeds read what it gathers; the sitemap
+    # (ReachGenerator) once every page is known. Redirects last: an old
+    # address where the site writes a page of its own is left to it.
+    return (ConnectionsGenerator, FeedsGenerator, CalendarGenerator, MapGenerator,
+            SearchGenerator, ReachGenerator, RedirectsGenerator)
 
 
 def get_writer(pelican):
@@ -99,4 +109,5 @@ def register():
     signals.readers_init.connect(use_reusing_reader)
     signals.content_written.connect(release_written_story)
     signals.article_generator_pretaxonomy.connect(file_in_members)
+    signals.article_generator_finalized.connect(on_articles_read)
     signals.static_generator_finalized.connect(privacy.drop_hidden_pictures)

@@ -24,7 +24,7 @@ PROFILE_LINK_KEYS = ("website", "mastodon", "github", "linkedin", "bluesky", "em
 LINK_LABELS = {"github": "GitHub", "linkedin": "LinkedIn"}
 PERSON_FIELDS = {"name", "aliases", "avatar", "visibility", "placeholder", "slug"}
 PERSON_FIELDS |= set(PROFILE_LINK_KEYS)
-EVENT_FIELDS = {"name", "aliases", "start", "end", "location", "url", "slug"}
+EVENT_FIELDS = {"name", "aliases", "start", "end", "location", "address", "url", "slug"}
 
 
 class Listing:
@@ -129,6 +129,7 @@ class Person(Entity):
     authored = Listing()  # the stories they wrote, newest first
     events = Listing()  # where their stories happened, newest first
     connected = Listing()  # (Person, count), most often first
+    neighbourhood = Listing()  # their drawing on their page (connection_map.py)
 
     def __init__(self, name, settings, source=None):
         super().__init__(name, settings, source)
@@ -140,6 +141,7 @@ class Person(Entity):
         self.authored = []
         self.events = []
         self.connected = []
+        self.neighbourhood = None
 
     @property
     def listed(self):
@@ -204,6 +206,7 @@ class Event(Entity):
         self.start = None  # datetime.date
         self.end = None
         self.location = ""
+        self.address = ""  # the place's postal address (`Address:`), for JSON-LD and .ics
         self.event_url = ""
         self.people_met = 0
 
@@ -387,7 +390,8 @@ class Registry:
                 if key == "start":
                     self.findings.warning(
                         src.path, 1, 1,
-                        "the event has no 'Start:' date; add one as YYYY-MM-DD",
+                        "the event has no 'Start:' date; add one as YYYY-MM-DD "
+                        "(until then it has no calendar entry)",
                     )
                 continue
             try:
@@ -406,6 +410,7 @@ class Registry:
             )
             event.end = None
         event.location = src.value("location")
+        event.address = src.value("address")
         f = src.get("url")
         if f is not None and f.value:
             event.event_url = self._link(src, f, "URL") or ""

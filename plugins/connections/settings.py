@@ -66,6 +66,40 @@ DEFAULTS = {
     # their person page are written ("author/{slug}.html" when the plugin
     # takes over Pelican's default AUTHOR_SAVE_AS; "" writes none).
     "CONNECTIONS_AUTHOR_REDIRECTS": None,
+    # Related stories (related.py): how many a story page lists (0: none),
+    # how many stories nearest in time each shared person, event or tag
+    # offers as candidates, and the reading speed for reading time.
+    "CONNECTIONS_RELATED_MAX": 5,
+    "CONNECTIONS_RELATED_WINDOW": 50,
+    "CONNECTIONS_WORDS_PER_MINUTE": 230,
+    # Story cards on list pages: how many people and events a card names
+    # (the rest are counted, "+2").
+    "CONNECTIONS_CARD_PEOPLE_MAX": 4,
+    "CONNECTIONS_CARD_EVENTS_MAX": 2,
+    # iCalendar files (calendar.py): one per dated event, `{slug}` for its
+    # slug, and one with every event; None or "": not written.
+    "CONNECTIONS_EVENT_ICS": "calendar/{slug}.ics",
+    "CONNECTIONS_EVENTS_ICS": "calendar/events.ics",
+    # Search (search.py): Pagefind indexes the stories at build time; the
+    # search page's address. CONNECTIONS_SEARCH = False: no index, no page.
+    "CONNECTIONS_SEARCH": True,
+    "CONNECTIONS_SEARCH_URL": "search/",
+    "CONNECTIONS_SEARCH_SAVE_AS": "search/index.html",
+    # The map of connections (connection_map.py): its page ("" : none), how
+    # many of the most connected people and events it draws and labels, the
+    # layout's seed; each person's neighbourhood on their page.
+    "CONNECTIONS_MAP_URL": "map/",
+    "CONNECTIONS_MAP_SAVE_AS": "map/index.html",
+    "CONNECTIONS_MAP_NODES": 80,
+    "CONNECTIONS_MAP_LABELS": 30,
+    "CONNECTIONS_MAP_SEED": 7,
+    "CONNECTIONS_NEIGHBOURHOOD": True,
+    # Reach (reach.py): files written at the output's root (None or "": not
+    # written), and the site's absolute address for canonical links, Open
+    # Graph and the sitemap (None: SITEURL, when it is absolute).
+    "CONNECTIONS_SITEMAP": "sitemap.xml",
+    "CONNECTIONS_ROBOTS": "robots.txt",
+    "CONNECTIONS_SITE_URL": None,
     # Comments (comments.py): isso | giscus | disqus | remark42 | none, the
     # comment server's address, and the provider's own options.
     # None: isso when COMMENTS_URL is set, else none (an existing blog that

@@ -8,6 +8,7 @@ and the JSON is escaped so that no value, e.g. a name containing
 """
 
 import json
+import re
 
 from jinja2 import pass_context
 from markupsafe import Markup
@@ -33,8 +34,11 @@ def _event(ctx, event):
         data["startDate"] = event.start.isoformat()
     if event.end:
         data["endDate"] = event.end.isoformat()
-    if event.location:
-        data["location"] = {"@type": "Place", "name": event.location}
+    address = getattr(event, "address", "")
+    if event.location or address:
+        data["location"] = {"@type": "Place", "name": event.location or address}
+        if address:
+            data["location"]["address"] = address
     return data
 
 
@@ -105,3 +109,45 @@ def connections_jsonld(ctx, article=None, person=None, event=None):
         return ""
     return Markup(f'<script type="application/ld+json">{dumps(data)}</script>')
 
+
+
+# --- every other page type ------------------------------------------------------
+# Index, archives, tag and category pages, the people and events directories,
+# plain pages and the 404 page: `connections_page_jsonld(kind, name, url)`,
+# called by partials/share_meta.html where a page has no JSON-LD of its own.
+
+PAGE_TYPES = {"index": "Blog", "page": "WebPage", "404": "WebPage"}
+
+
+def listing_page(ctx, kind, name, url, articles=()):
+    site = {"@type": "WebSite", "name": str(ctx.get("SITENAME", "")),
+            "url": _absolute(ctx, "")}
+    data = {
+        "@context": "https://schema.org",
+        "@type": PAGE_TYPES.get(kind, "CollectionPage"),
+        "name": str(name),
+        "url": _absolute(ctx, re.sub(r"(^|/)index\.html$", r"\1", url or "")),
+    }
+    if data["@type"] == "Blog":
+        data["description"] = str(ctx.get("SITESUBTITLE") or ctx.get("SITENAME", ""))
+        posts = [{"@type": "BlogPosting", "headline": a.title, "url": _absolute(ctx, a.url)}
+                 for a in articles]
+        if posts:
+            data["blogPost"] = posts
+    else:
+        data["isPartOf"] = site
+        if articles:
+            data["hasPart"] = [
+                {"@type": "BlogPosting", "headline": a.title, "url": _absolute(ctx, a.url)}
+                for a in articles
+            ]
+    return data
+
+
+@pass_context
+def connections_page_jsonld(ctx, kind, name, url, articles=()):
+    """A `<script type="application/ld+json">` for a page that is not a story,
+    person or event: a Blog (the index), a WebPage (pages, 404) or a
+    CollectionPage (every list page), naming the stories it shows."""
+    data = listing_page(ctx, kind, name, url, list(articles or ()))
+    return Markup(f'<script type="application/ld+json">{dumps(data)}</script>')

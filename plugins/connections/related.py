@@ -1,0 +1,146 @@
+"""Related stories, older and newer stories, and reading time.
+
+Once Pelican has read the stories (`article_generator_finalized`), every
+published story gets `article.discovery`, a dict the templates read:
+
+- `related`: up to CONNECTIONS_RELATED_MAX stories that share people or
+  events with it, then tags; each as a dict with the `story` and why: the
+  `people` and `events` both tag (what the site may show: listed people,
+  by their display names) and the shared `tags`. Ranked by how many people
+  and events they share, then how many tags, then the nearest in time.
+  A story is held as a `StoryLink` (its url, title and date).
+- `older` and `newer`: the published stories just before and after it.
+- `minutes`: reading time at CONNECTIONS_WORDS_PER_MINUTE, at least 1.
+
+The candidates come from inverted indexes (person, event or tag -> its
+stories by date), so the cost does not grow with the square of the stories:
+a story is compared only with the CONNECTIONS_RELATED_WINDOW stories nearest
+in time in each of its people's and events' lists, and a fifth as many in
+each of its tags' lists (a shared tag ranks last). A tag on 5000 stories
+costs each of them that window, not 5000 comparisons.
+"""
+
+import heapq
+import re
+from collections import defaultdict
+
+
+
+_WORD = re.compile(r"\w+")
+
+
+class StoryLink:
+    """What a story page shows of another story: its address and title. Not
+    the story itself, so that the warm build (incremental.py), which
+    fingerprints a story page by what it holds, renders a page again when a
+    neighbour's title or address changes, not whenever its text does."""
+
+    def __init__(self, story):
+        self.url = story.url
+        self.title = story.title
+        self.date = story.date
+
+    def __repr__(self):
+        return f"<StoryLink {self.url!r}>"
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def reading_minutes(article, per_minute):
+    """Minutes to read the story's text at `per_minute` words, at least 1."""
+    text = _TAG.sub(" ", getattr(article, "_content", "") or "")
+    words = len(text.split())
+    return max(1, round(words / per_minute)) if per_minute else 1
+
+
+def _keys(article):
+    """(kind, entity or tag) an article can share with another."""
+    people = [("person", p) for p in getattr(article, "people", []) if p.listed]
+    events = [("event", e) for e in getattr(article, "events", [])]
+    tags = [("tag", t) for t in getattr(article, "tags", None) or []]
+    return people + events, tags
+
+
+STRONG = 1000  # a shared person or event outweighs any number of shared tags
+
+
+def relate(articles, settings):
+    """Fill in `article.discovery` for every article in `articles` (published,
+    newest first, as Pelican's list is)."""
+    limit = settings.get("CONNECTIONS_RELATED_MAX", 5) or 0
+    window = max(1, settings.get("CONNECTIONS_RELATED_WINDOW", 50) or 50)
+    tag_window = max(1, window // 5)  # a shared tag ranks last: fewer candidates
+    per_minute = settings.get("CONNECTIONS_WORDS_PER_MINUTE", 230)
+    ordered = sorted(articles, key=lambda a: (a.date, a.source_path or ""))
+    times = [a.date.timestamp() for a in ordered]
+    index = defaultdict(list)  # key id -> positions of its stories, in date order
+    keys_of = []  # per story: (strong keys, tag keys, {key ids})
+    where = []  # per story: [(key id, weight, place in the key's list)]
+    for i, article in enumerate(ordered):
+        strong, tags = _keys(article) if limit else ([], [])
+        ids = {}
+        mine = []
+        for weight, group in ((STRONG, strong), (1, tags)):
+            for key in group:
+                kid = _id(key)
+                if kid in ids:
+                    continue
+                ids[kid] = key
+                members = index[kid]
+                mine.append((kid, weight, len(members)))
+                members.append(i)
+        keys_of.append((strong, tags, ids))
+        where.append(mine)
+    links = [StoryLink(a) for a in ordered]
+    for i, article in enumerate(ordered):
+        related = []
+        if limit and where[i]:
+            score = defaultdict(int)
+            for kid, weight, place in where[i]:
+                members = index[kid]
+                reach = window if weight == STRONG else tag_window
+                for j in members[max(0, place - reach): place + reach + 1]:
+                    score[j] += weight
+            score.pop(i, None)
+            when = times[i]
+            # Only the candidates that can make the list are ordered in full.
+            floor = heapq.nlargest(limit, score.values())[-1] if score else 0
+            best = heapq.nsmallest(
+                limit, [item for item in score.items() if item[1] >= floor],
+                key=lambda item: (-item[1], abs(times[item[0]] - when),
+                                  ordered[item[0]].title))
+            strong, tags, _ = keys_of[i]
+            for j, _score in best:
+                theirs = keys_of[j][2]
+                shared = [key for key in strong + tags if _id(key) in theirs]
+                related.append({
+                    "story": links[j],
+                    "people": [k[1] for k in shared if k[0] == "person"],
+                    "events": [k[1] for k in shared if k[0] == "event"],
+                    "tags": [k[1] for k in shared if k[0] == "tag"],
+                })
+        article.discovery = {
+            "related": related,
+            "older": links[i - 1] if i > 0 else None,
+            "newer": links[i + 1] if i + 1 < len(ordered) else None,
+            "minutes": reading_minutes(article, per_minute),
+        }
+
+
+def _id(key):
+    kind, item = key
+    return (kind, getattr(item, "slug", None) or str(item))
+
+
+def on_articles_read(generator):
+    """`article_generator_finalized`: relate the published stories; drafts
+    get reading time and no neighbours."""
+    relate(list(generator.articles), generator.settings)
+    per_minute = generator.settings.get("CONNECTIONS_WORDS_PER_MINUTE", 230)
+    for draft in list(getattr(generator, "drafts", [])) + list(
+        getattr(generator, "translations", [])
+    ) + list(getattr(generator, "hidden_articles", [])):
+        if getattr(draft, "discovery", None) is None:
+            draft.discovery = {"related": [], "older": None, "newer": None,
+                               "minutes": reading_minutes(draft, per_minute)}
