@@ -151,7 +151,7 @@ def test_misspelt_profile_field(settings):
 
 # --- near names: difflib's answer, without comparing with every name -----------
 
-from hypothesis import given, settings as hsettings, strategies as st  # noqa: E402
+from hypothesis import example, given, settings as hsettings, strategies as st  # noqa: E402
 
 from connections.names import NearNames  # noqa: E402
 
@@ -160,6 +160,7 @@ NAME = st.text(alphabet="aeioulnrst ", min_size=0, max_size=14)
 
 
 @hsettings(max_examples=400, deadline=None)
+@example(names=["aa"], word="a a", cutoff=0.8, n=1)  # a bound met exactly, in floating point
 @given(names=st.lists(NAME, max_size=40, unique=True), word=NAME,
        cutoff=st.sampled_from([0.5, 0.6, 0.7, 0.75, 0.8, 0.9]), n=st.integers(1, 5))
 def test_near_names_are_exactly_difflibs(names, word, cutoff, n):

@@ -69,16 +69,21 @@ class NearNames:
         size = len(word)
         candidates = [
             self.names[i] for i, pairs in shared.items()
-            if pairs >= slope * (size + len(self.names[i])) - 1
+            if pairs >= slope * (size + len(self.names[i])) - 1 - _ROUNDING
         ]
         # Names sharing no pair can be near only when both are this short.
-        longest = 1 / slope - size
+        longest = 1 / slope - size + _ROUNDING
         for i in self._by_length:
             if len(self.names[i]) > longest:
                 break
             if i not in shared:
                 candidates.append(self.names[i])
         return difflib.get_close_matches(word, candidates, n=n, cutoff=cutoff)
+
+
+# 1.5 * 0.8 - 1 is 0.20000000000000018 in floating point: without this slack
+# the bounds above would leave out names exactly at them ('aa' for 'a a').
+_ROUNDING = 1e-9
 
 
 def _pairs(text):
