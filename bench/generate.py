@@ -33,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "plugins"))
 
-from connections.names import fold  # noqa: E402  (the plugin's own name rule)
+from connections.model.names import fold  # noqa: E402  (the plugin's own name rule)
 from pelican.settings import DEFAULT_CONFIG  # noqa: E402
 from pelican.utils import slugify  # noqa: E402
 

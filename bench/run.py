@@ -49,7 +49,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "plugins"))
 
 import generate as generator  # noqa: E402
-from connections.search import byte_stable  # noqa: E402
+from connections.output.search import byte_stable  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 KINDS = ("vanilla", "full", "warm-edit", "warm-person", "warm-add")

@@ -14,8 +14,8 @@ import pelican
 import pytest
 from markdown.test_tools import TestCase
 
-from connections.brackets import BracketsExtension
-from connections.mentions import MentionExtension
+from connections.machinery.brackets import BracketsExtension
+from connections.linking.mentions import MentionExtension
 
 PELICAN_CONTENT = Path(pelican.__file__).parent / "tests" / "content"
 EXTENSIONS = ["markdown.extensions.extra", "markdown.extensions.toc"]

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from connections import comments, comments_server
+from connections.comments import providers as comments
+from connections.comments import server as comments_server
 from connections.diagnostics import ContentError
 from conftest import ROOT, SITES, build_site, free_port, wait_until_up
 

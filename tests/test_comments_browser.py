@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from connections.comments_server import config_text
+from connections.comments.server import config_text
 from conftest import SITES, build_site, free_port, require, running, static_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -174,7 +174,7 @@ def test_the_comment_database_can_be_backed_up_while_isso_runs(comments_site, tm
     import sqlite3
     import urllib.request
 
-    from connections.comments_server import LOCAL_DB, backup
+    from connections.comments.server import LOCAL_DB, backup
 
     request = urllib.request.Request(
         comments_site["isso"] + "new?uri=story:backup-check",

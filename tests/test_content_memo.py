@@ -5,7 +5,7 @@ import datetime
 from pelican.contents import Article
 from pelican.settings import DEFAULT_CONFIG
 
-from connections.content_memo import release_written_story
+from connections.machinery.content_memo import release_written_story
 
 
 def _story():

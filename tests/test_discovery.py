@@ -234,7 +234,7 @@ def test_related_stories_scale_linearly(tmp_path):
     import time as clock
     from types import SimpleNamespace
 
-    from connections.related import relate
+    from connections.output.related import relate
 
     class Story(SimpleNamespace):
         pass

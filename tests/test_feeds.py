@@ -22,7 +22,7 @@ import lxml.html
 from lxml import etree
 
 from conftest import SITES, build_site, free_port, require, static_server
-from connections.feeds import absolutize, clean, newest_first, tag_uri
+from connections.output.feeds import absolutize, clean, newest_first, tag_uri
 
 SITEURL = "https://stories.example.org/blog"
 HOST = "stories.example.org"
@@ -431,7 +431,7 @@ def test_spliced_feeds_are_the_bytes_feedgen_writes_for_a_whole_feed():
 
     from feedgen.feed import FeedGenerator
 
-    from connections.feeds import CONTENT_MARK, EntryWriter, Feed, _fill
+    from connections.output.feeds import CONTENT_MARK, EntryWriter, Feed, _fill
 
     zone = datetime.timezone(datetime.timedelta(hours=1))
     day = datetime.datetime(2025, 3, 14, 9, 30, tzinfo=zone)

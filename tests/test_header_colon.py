@@ -66,7 +66,7 @@ def test_the_build_warns_and_strict_publishing_refuses(content, tmp_path, caplog
     ("---\nTitle: T\n---\nTags are fun.\n", None),
 ])
 def test_which_lines_are_a_header_line_without_its_colon(text, found):
-    from connections import source
+    from connections.model import source
 
     problem = source.missing_colon(source.parse(text, "x.md"))
     assert (problem[:2] if problem else None) == found

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, build_site
-from connections.search import byte_stable
+from connections.output.search import byte_stable
 
 WARM = {"LOAD_CONTENT_CACHE": True, "CACHE_CONTENT": True}
 STORY = "content/stories/a-map-of-the-night-market.md"
@@ -221,7 +221,7 @@ def _story(text, title="At the pier", lang="en"):
 
 
 def test_digests_follow_what_a_story_holds_and_end_on_translations():
-    from connections.incremental import Digests
+    from connections.machinery.incremental import Digests
 
     def digest(text, other_title):
         story, translation = _story(text), _story("<p>Au quai.</p>", other_title, "fr")
@@ -237,8 +237,8 @@ def test_digests_follow_what_a_story_holds_and_end_on_translations():
 def test_values_it_cannot_know_make_the_page_render():
     """An object or a function of code the cache can't see (the settings
     file's, another plugin's) has no digest: the page renders."""
-    from connections.incremental import Digests, Unknown
-    from connections.structured_data import connections_jsonld
+    from connections.machinery.incremental import Digests, Unknown
+    from connections.output.structured_data import connections_jsonld
 
     module = types.ModuleType("userconf")
     exec("def loud(text):\n    return text.upper()\n", module.__dict__)  # noqa: S102

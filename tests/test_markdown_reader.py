@@ -4,8 +4,8 @@ Pelican's own reader does, whatever the previous file left behind."""
 from pelican.readers import MarkdownReader
 from pelican.settings import DEFAULT_CONFIG
 
-from connections.markdown_reader import ReusingMarkdownReader
-from connections.mentions import MentionExtension
+from connections.machinery.markdown_reader import ReusingMarkdownReader
+from connections.linking.mentions import MentionExtension
 
 FILES = {
     "footnotes.md": (
@@ -69,7 +69,7 @@ def test_one_instance_converts_every_file(tmp_path):
 
 
 def test_it_replaces_pelicans_markdown_reader_only():
-    from connections.markdown_reader import use_reusing_reader
+    from connections.machinery.markdown_reader import use_reusing_reader
 
     class Mine(MarkdownReader):
         pass

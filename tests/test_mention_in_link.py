@@ -7,8 +7,8 @@ import textwrap
 from lxml import html as lxml_html
 
 from conftest import build_site
-from connections.check import check as run_check
-from connections.check import load_settings as check_settings
+from connections.authoring.check import check as run_check
+from connections.authoring.check import load_settings as check_settings
 from test_check import settings_file
 
 STORY = """\

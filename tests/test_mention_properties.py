@@ -9,12 +9,12 @@ from pathlib import Path
 from hypothesis import given, settings as hsettings, strategies as st
 from markdown import Markdown
 
-from connections.check import (
+from connections.authoring.check import (
     NameFinder, is_empty, load_settings, mask_code, mask_prose, mention_syntax, mentions_in,
 )
 from connections.diagnostics import Findings
-from connections.linking import MENTION_ELEMENT, Linker
-from connections.registry import Registry
+from connections.linking.linker import MENTION_ELEMENT, Linker
+from connections.model.registry import Registry
 
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS = load_settings(str(ROOT / "pelicanconf.py"))  # the build's Markdown, mentions included

@@ -2,7 +2,7 @@
 
 from markdown.test_tools import TestCase
 
-from connections.mentions import MentionExtension
+from connections.linking.mentions import MentionExtension
 
 
 def person(text, ref=None):

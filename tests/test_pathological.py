@@ -20,8 +20,8 @@ import time
 import pytest
 
 from conftest import ROOT
-from connections.check import check, load_settings
-from connections.generator import ConnectionsGenerator
+from connections.authoring.check import check, load_settings
+from connections.output.pages import ConnectionsGenerator
 from test_check import settings_file
 
 SIZES = (1000, 2000, 4000, 8000)

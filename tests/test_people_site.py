@@ -12,7 +12,7 @@ from bs4 import BeautifulSoup
 
 from conftest import ROOT, SITES, build_site
 from connections.diagnostics import ContentError
-from connections.search import byte_stable
+from connections.output.search import byte_stable
 
 
 @pytest.fixture(scope="module")
@@ -210,7 +210,7 @@ def test_a_first_name_person_named_by_their_full_slug_keeps_their_first_name(peo
 
 
 def test_the_check_says_where_each_private_link_is(people_site):
-    from connections.check import check, load_settings
+    from connections.authoring.check import check, load_settings
 
     settings = load_settings(str(ROOT / "pelicanconf.py"))
     settings.update(PATH=str(SITES / "people" / "content"))
@@ -226,7 +226,7 @@ def test_the_check_says_where_each_private_link_is(people_site):
 
 
 def shown(path):
-    from connections.registry import shown_path
+    from connections.model.registry import shown_path
 
     return shown_path(str(path), None)
 
@@ -467,8 +467,8 @@ def test_mention_links_read_as_pelican_fills_them_in(tmp_path):
 
     from types import SimpleNamespace
 
-    from connections.linked import record
-    from connections.linking import STATE_KEY, MentionLinks
+    from connections.linking.record import record
+    from connections.linking.linker import STATE_KEY, MentionLinks
 
     class Target:
         def __init__(self, url):

@@ -290,7 +290,7 @@ def test_stopping_comments_run_leaves_no_isso_listening(tmp_path, sig):
 
 
 def test_restore_refuses_while_a_paused_isso_holds_the_port(tmp_path):
-    from connections import comments_server
+    from connections.comments import server as comments_server
     from connections.diagnostics import ContentError
 
     port = free_port()

@@ -4,9 +4,9 @@ reported when it does not. The build and the check both use these rules."""
 import pytest
 from pelican.settings import DEFAULT_CONFIG
 
-from connections import source
+from connections.model import source
 from connections.diagnostics import Findings
-from connections.registry import Registry
+from connections.model.registry import Registry
 from connections.settings import apply_defaults
 
 
@@ -153,7 +153,7 @@ def test_misspelt_profile_field(settings):
 
 from hypothesis import example, given, settings as hsettings, strategies as st  # noqa: E402
 
-from connections.names import NearNames  # noqa: E402
+from connections.model.names import NearNames  # noqa: E402
 
 # Names made of a few letters, so that near names are common.
 NAME = st.text(alphabet="aeioulnrst ", min_size=0, max_size=14)

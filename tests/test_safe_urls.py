@@ -6,9 +6,9 @@ import pytest
 from jinja2 import Environment
 from pelican.settings import DEFAULT_CONFIG
 
-from connections.safe_urls import avatar_path, is_safe_link, mailto_url, web_url
+from connections.model.safe_urls import avatar_path, is_safe_link, mailto_url, web_url
 from connections.settings import apply_defaults
-from connections.slugs import MAX_SLUG_BYTES, written_slug
+from connections.model.slugs import MAX_SLUG_BYTES, written_slug
 
 SAFE = [
     "https://example.org/",
@@ -185,7 +185,7 @@ def test_unicode_slugs_follow_the_sites_setting(settings):
 
 
 def test_a_link_that_would_run_script_keeps_its_text_and_links_nowhere():
-    from connections.safe_urls import defuse_script_links
+    from connections.model.safe_urls import defuse_script_links
 
     told = []
     html = (

@@ -10,7 +10,7 @@ from pelican.settings import DEFAULT_CONFIG
 from pelican.utils import slugify
 
 from conftest import ROOT
-from connections.taxonomies import Members, file_in_members
+from connections.machinery.taxonomies import Members, file_in_members
 
 
 class Story:

@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from connections.search import byte_stable
+from connections.output.search import byte_stable
 
 SETTINGS = '''\
 import runpy

@@ -138,7 +138,7 @@ def test_every_story_gets_an_explicit_identity(imported):
 
 
 def test_approved_comments_are_in_isso_under_their_story_thread(imported):
-    from connections.comments import thread_id
+    from connections.comments.providers import thread_id
 
     class Story:  # what thread_id reads: the story's Id: header
         def __init__(self, identity):
@@ -366,7 +366,7 @@ def test_the_benchmark_export_is_one_the_importer_reads_whole(tmp_path, capsys):
 
 
 def test_an_import_interrupted_while_renaming_completes_on_the_next_run(tmp_path, capsys, monkeypatch):
-    import connections.wordpress as wordpress
+    import connections.importing.wordpress as wordpress
 
     content = tmp_path / "content"
     shutil.copytree(SITES / "comments" / "content", content)

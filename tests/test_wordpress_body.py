@@ -7,7 +7,7 @@ test asserts what a reader would see, not how the Markdown is spelt.
 import markdown
 import pytest
 
-from connections.wordpress_body import comment_markdown, convert_post, to_markdown, wpautop
+from connections.importing.wordpress_body import comment_markdown, convert_post, to_markdown, wpautop
 
 
 def rendered(text, lookup=None):

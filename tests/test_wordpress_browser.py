@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from connections.comments_server import config_text
+from connections.comments.server import config_text
 from conftest import SITES, build_site, free_port, require, running, static_server
 from test_wordpress import ISSO_EXPORT, PELICAN_EXPORT, run_import, settings_file
 

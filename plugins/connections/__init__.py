@@ -9,67 +9,31 @@ import logging
 from pelican import signals
 from pelican.contents import Article, Page
 
-from . import comments, content_cache, privacy
-from . import settings as _settings
-from .calendar import CalendarGenerator
-from .connection_map import MapGenerator
-from .content_memo import release_written_story
+from .comments import providers as comments
+from .configure import configure
 from .diagnostics import Findings
-from .feeds import FeedsGenerator
-from .generator import ConnectionsGenerator
-from .incremental import IncrementalWriter
-from .redirects import RedirectsGenerator
-from .linking import STATE_KEY, Linker, state_of
-from .brackets import BracketsExtension
-from .markdown_reader import use_reusing_reader
-from .mentions import MentionExtension
-from .registry import Registry
-from .reach import ReachGenerator, connections_absolute_url, connections_share_image
-from .related import on_articles_read
-from .safe_urls import is_safe_link
-from .search import SearchGenerator
-from .structured_data import connections_jsonld, connections_page_jsonld
-from .summaries import story_description, story_summary
-from .taxonomies import file_in_members
+from .linking import privacy
+from .linking.linker import Linker
+from .linking.record import STATE_KEY, state_of
+from .machinery.content_memo import release_written_story
+from .machinery.incremental import IncrementalWriter
+from .machinery.markdown_reader import use_reusing_reader
+from .machinery.taxonomies import file_in_members
+from .model.registry import Registry
+from .output.calendar import CalendarGenerator
+from .output.connection_map import MapGenerator
+from .output.feeds import FeedsGenerator
+from .output.pages import ConnectionsGenerator
+from .output.reach import ReachGenerator
+from .output.redirects import RedirectsGenerator
+from .output.related import on_articles_read
+from .output.search import SearchGenerator
 
 logger = logging.getLogger(__name__)
 
 
 def initialized(pelican):
-    """Defaults, the mention syntax, and the template helpers."""
-    settings = pelican.settings
-    _settings.apply_defaults(settings)
-    _settings.adopt_blog(settings)
-    extensions = settings.setdefault("MARKDOWN", {}).setdefault("extensions", [])
-    if not any(isinstance(e, MentionExtension) for e in extensions):
-        extensions.append(MentionExtension())
-    # Python-Markdown's links in linear time (brackets.py): never a hang on
-    # unclosed brackets.
-    if not any(isinstance(e, BracketsExtension) for e in extensions):
-        extensions.append(BracketsExtension())
-    # Each build makes its own Jinja environment, so templates need no check
-    # for changes on every include (a stat per include otherwise).
-    settings.setdefault("JINJA_ENVIRONMENT", {}).setdefault("auto_reload", False)
-    settings.setdefault("JINJA_GLOBALS", {}).update(
-        connections_jsonld=connections_jsonld,
-        connections_page_jsonld=connections_page_jsonld,
-        connections_absolute_url=connections_absolute_url,
-        connections_share_image=connections_share_image,
-        story_summary=story_summary,
-        story_description=story_description,
-    )
-    # `{% if url is safe_url %}`: the one rule for a link's address (safe_urls.py).
-    settings.setdefault("JINJA_TESTS", {}).update(safe_url=is_safe_link)
-    # Stories are linked to people and events after they are read, every
-    # build: a cache of whole story objects would serve stale links.
-    if settings.get("CONTENT_CACHING_LAYER") == "generator":
-        logger.warning(
-            "connections: CONTENT_CACHING_LAYER = 'generator' would serve stale "
-            "people and events from the cache; using 'reader' instead"
-        )
-        settings["CONTENT_CACHING_LAYER"] = "reader"
-    comments.check_settings(settings)
-    content_cache.check_settings(settings)
+    configure(pelican.settings)
 
 
 def start_build(generator):

@@ -15,11 +15,11 @@ import sys
 
 COMMANDS = {
     "build": "build",
-    "serve": "serve",
-    "check": "check",
-    "new": "scaffold",
-    "comments": "comments_server",
-    "import": "wordpress",
+    "serve": "authoring.serve",
+    "check": "authoring.check",
+    "new": "authoring.scaffold",
+    "comments": "comments.server",
+    "import": "importing.wordpress",
 }
 
 

@@ -6,23 +6,15 @@ one-line reason, and exits 1.
 """
 
 import logging
-import os
 import sys
 
 from pelican import Pelican
 from pelican.log import init as init_logging
-from pelican.settings import read_settings
 
-from .content_cache import run_forgetting_unreadable_cache
+from .machinery.content_cache import run_forgetting_unreadable_cache
+from .settings import load_settings
 
 logger = logging.getLogger(__name__)
-
-
-def load_settings(settings_file, output=None, overrides=None):
-    override = dict(overrides or {})
-    if output:
-        override["OUTPUT_PATH"] = os.path.abspath(output)
-    return read_settings(settings_file, override=override)
 
 
 def build(settings):

@@ -5,6 +5,9 @@ defaults too. README.md documents each one.
 """
 
 import logging
+import os
+
+from pelican.settings import read_settings
 
 logger = logging.getLogger(__name__)
 
@@ -179,3 +182,11 @@ def adopt_blog(settings):
     if told and not settings.get("CONNECTIONS_QUIET_ADOPTION"):
         logger.warning("connections: changed Pelican settings: %s", "; ".join(told))
     return settings
+
+
+def load_settings(settings_file, output=None, overrides=None):
+    """Pelican's settings from `settings_file`, OUTPUT_PATH set to `output`."""
+    override = dict(overrides or {})
+    if output:
+        override["OUTPUT_PATH"] = os.path.abspath(output)
+    return read_settings(settings_file, override=override)

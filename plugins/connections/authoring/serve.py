@@ -1,0 +1,201 @@
+"""`python -m connections serve` (`make serve`): the author's live preview.
+
+- Takes its port first: a port in use stops it at once, exit 2, naming the
+  make variable that moves it (PORT, COMMENTS_PORT).
+- Builds the site into output/ and serves it (preview_http.py): unknown
+  addresses get the site's 404.html with status 404, and every HTML page
+  served (never the files on disk) loads a small live-reload script that
+  listens to the server's events: the page reloads itself after each
+  rebuild, a content error shows as an overlay naming file and line while
+  the last good pages stay served, and a page a "did you mean" warning is
+  about carries a banner.
+- Starts a local Isso on the port COMMENTS_URL (or --comments-port) names,
+  its database in var/comments.db, and says it runs only once it answers.
+- Rebuilds whenever content, theme or settings change, in this process
+  (the warm build: Pelican's content cache and the plugin's incremental
+  writer skip what did not change), printing every finding each time.
+- Stops everything, Isso included (by its process id), on Ctrl-C or SIGTERM.
+"""
+
+import logging
+import os
+import queue
+import signal
+import sys
+import threading
+import time
+import traceback
+
+import watchfiles
+from pelican.log import init as init_logging
+from pelican.utils import FileChangeFilter
+
+from .. import settings as _settings
+from ..build import build, load_settings, plain_findings
+from ..comments import server as comments_server
+from ..diagnostics import ERROR, ContentError
+from . import preview_http
+
+logger = logging.getLogger(__name__)
+
+
+class PortInUse(ContentError):
+    exitcode = 2
+
+
+class Collect(logging.Handler):
+    """Gathers the findings one build logs (diagnostics.Findings.add)."""
+
+    def __init__(self):
+        super().__init__(logging.INFO)
+        self.records = []
+
+    def emit(self, record):
+        if getattr(record, "finding", None) is not None:
+            self.records.append(record)
+
+
+def overrides_for(args):
+    if getattr(args, "comments_port", None):
+        return {"COMMENTS_URL": f"http://127.0.0.1:{args.comments_port}/"}
+    return {}
+
+
+def rebuild(args, state):
+    """Build once; tell the open pages. A content mistake is reported (in the
+    terminal and as the pages' overlay) and the server keeps going."""
+    collect = Collect()
+    log = logging.getLogger("connections")
+    log.addHandler(collect)
+    started = time.monotonic()
+    failure = None
+    settings = None
+    try:
+        settings = load_settings(args.settings, args.output, overrides_for(args))
+        build(settings)
+    except ContentError as exc:
+        failure = str(exc)
+        print(f"connections: {exc}", file=sys.stderr)
+        print("connections: fix it and save: the site rebuilds by itself", file=sys.stderr)
+    except Exception as exc:  # a bug or an unexpected file: keep serving the last site
+        failure = f"the build failed: {type(exc).__name__}: {exc}"
+        print(f"connections: {failure}", file=sys.stderr)
+        traceback.print_exc(limit=3)
+    finally:
+        log.removeHandler(collect)
+    findings = [r.finding for r in collect.records]
+    banners = {}
+    for record in collect.records:
+        if record.page:
+            banners.setdefault("/" + record.page.lstrip("/"), []).append(record.finding.message)
+    errors = [f for f in findings if f.level == ERROR] if failure else []
+    if failure and not errors:
+        errors = [failure]
+    state.publish(ok=failure is None, errors=[str(e) for e in errors], banners=banners,
+                  seconds=time.monotonic() - started)
+    return settings if failure is None else None
+
+
+def start_comments(args, origin, started):
+    """Start the local Isso when the site uses it (its process goes in `started`)."""
+    settings = _settings.apply_defaults(load_settings(args.settings, args.output,
+                                                      overrides_for(args)))
+    from ..comments import providers as comments
+
+    comments.check_settings(settings)
+    if settings["COMMENTS_PROVIDER"] != "isso":
+        return None
+    root = comments_server.project_dir(args.settings)
+    config, listen_url, hosts = comments_server.write_local_config(settings, root, origin)
+    host, port = comments_server.listen_address(settings)
+    if comments_server.port_in_use(host, port):
+        raise PortInUse(
+            f"the comment server's port {port} on {host} is already in use (another "
+            f"`make serve` or `comments run`?); choose another: make serve COMMENTS_PORT={port + 1}"
+        )
+    log = open(root / "var" / "isso.log", "ab")
+    print(f"Comments: starting Isso on {listen_url} (log var/isso.log)...", flush=True)
+    comments_server.start_isso(config, listen_url, log=log, started=started)
+    print(
+        f"Comments: Isso answers on {listen_url} for {', '.join(hosts)}; "
+        f"database {root / comments_server.LOCAL_DB}", flush=True
+    )
+
+
+def watch(settings_file, settings, changes):
+    """Put every batch of changed files into `changes`, from now on, in a
+    thread: a save during a rebuild is not lost (it makes the next one).
+    The same paths and filter as Pelican's own autoreload."""
+    content = settings.get("PATH", "")
+    paths = [settings_file, settings.get("THEME", ""), content]
+    paths += [os.path.join(content, p) for p in settings.get("STATIC_PATHS", [])]
+    paths = sorted({os.path.abspath(p) for p in paths if p and os.path.exists(p)})
+    ignore = FileChangeFilter(ignore_file_patterns=set(settings.get("IGNORE_FILES", [])))
+
+    def run():
+        for batch in watchfiles.watch(*paths, watch_filter=ignore, rust_timeout=0):
+            changes.put(batch)
+
+    threading.Thread(target=run, daemon=True, name="watch").start()
+
+
+def next_changes(changes):
+    """The files changed since the last rebuild (waits for at least one)."""
+    changed = set(changes.get())
+    while True:
+        try:
+            changed |= set(changes.get_nowait())
+        except queue.Empty:
+            return changed
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def main(args):
+    init_logging(level=logging.WARNING, name="pelican")
+    plain_findings()
+    origin = f"http://{args.host}:{args.port}"
+    started = []
+    server = None
+    serving = False
+    try:
+        # Ctrl-C and `kill` both stop everything, even when a shell started us
+        # in the background with SIGINT ignored.
+        signal.signal(signal.SIGTERM, _interrupt)
+        signal.signal(signal.SIGINT, _interrupt)
+        settings = load_settings(args.settings, args.output, overrides_for(args))
+        output = settings["OUTPUT_PATH"]
+        state = preview_http.State()
+        try:
+            server = preview_http.make_server(args.host, args.port, output, state)
+        except OSError as exc:
+            raise PortInUse(
+                f"cannot serve on {args.host}:{args.port}: {exc.strerror} (another "
+                f"`make serve`?); choose another port: make serve PORT={args.port + 1}"
+            ) from None
+        start_comments(args, origin, started)  # before any thread: it forks
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        serving = True
+        changes = queue.Queue()
+        watch(args.settings, settings, changes)
+        print("Building the site...", flush=True)
+        rebuild(args, state)
+        print(f"Serving the site at {origin}/ (pages reload by themselves after each save; "
+              "Ctrl-C stops the site and the comment server)", flush=True)
+        while True:
+            changed = next_changes(changes)
+            print("Changed: " + ", ".join(sorted({path for _, path in changed})) + "; rebuilding",
+                  flush=True)
+            rebuild(args, state)
+    except KeyboardInterrupt:
+        print("\nStopped.")
+        return 0
+    finally:
+        if server is not None:
+            if serving:  # shutdown() waits for serve_forever(), which must have started
+                server.shutdown()
+            server.server_close()
+        for process in started:
+            comments_server.stop(process)

@@ -1,0 +1,4 @@
+"""Comments under every story: the providers and the local Isso server.
+
+May import `model` and `linking`.
+"""

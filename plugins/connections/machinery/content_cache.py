@@ -1,0 +1,106 @@
+"""Pelican's content cache, safe to leave on.
+
+`pelicanconf.py` turns Pelican's content cache on, so that a warm build reads
+only the stories that changed. Pelican pickles each story's metadata into
+CACHE_PATH, and with it the settings (every tag, category and author holds
+them). Two things then go wrong in Pelican itself:
+
+- a setting pickle can't save (a `lambda` or a nested function in
+  JINJA_FILTERS, say) stops the build with a traceback, or leaves an empty
+  cache file behind;
+- a cache file left empty or cut short (that, or Ctrl-C in `make serve`
+  while Pelican writes it) stops every later build with a traceback
+  ("EOFError: Ran out of input") until someone empties CACHE_PATH.
+
+Pelican also tells a changed story by its modification time, so a story
+edited with its time kept is not read again: the plugin has it compare
+files by their digest (CHECK_MODIFIED_METHOD = "blake2b", a few
+milliseconds per thousand stories) unless the settings chose a method.
+
+So on `initialized` the settings are tried with pickle first: when one can't
+be saved the cache is turned off for the build, with a message naming it and
+how to fix it; and `build` (the `make` targets' entry point) removes a cache
+file Pelican could not load, says so, and builds again without it.
+"""
+
+import logging
+import os
+import pickle
+import traceback
+
+from pelican import cache as pelican_cache
+
+from ..model.registry import shown_path
+
+logger = logging.getLogger(__name__)
+
+# How Pelican's cache tells a changed file (a hashlib name): by its bytes.
+DIGEST = "blake2b"
+
+
+def unpicklable_settings(settings):
+    """The names of the settings pickle can't save, in order."""
+    try:
+        pickle.dumps(settings)
+        return []
+    except Exception:  # noqa: BLE001 - pickle raises many kinds
+        pass
+    names = []
+    for name, value in sorted(settings.items()):
+        try:
+            pickle.dumps(value)
+        except Exception:  # noqa: BLE001
+            names.append(name)
+    return names
+
+
+def check_settings(settings):
+    """On `initialized`: stories compared by their digest; the cache stays
+    on only when it can save the settings."""
+    if not (settings.get("CACHE_CONTENT") or settings.get("LOAD_CONTENT_CACHE")):
+        return
+    if settings.get("CHECK_MODIFIED_METHOD", "mtime") == "mtime":
+        # A story edited with its modification time kept (a copy with `cp -p`,
+        # a checkout, an editor that restores it) would not be read again.
+        settings["CHECK_MODIFIED_METHOD"] = DIGEST
+    names = unpicklable_settings(settings)
+    if not names:
+        return
+    settings["CACHE_CONTENT"] = settings["LOAD_CONTENT_CACHE"] = False
+    logger.warning(
+        "connections: %s %s something Pelican's content cache can't save (a "
+        "lambda or a function defined inside another?), so this build reads "
+        "every story afresh; define it with `def` at the top level of your "
+        "settings file to keep warm builds fast",
+        ", ".join(names), "holds" if len(names) == 1 else "hold",
+    )
+
+
+def unreadable_cache(exc):
+    """The cache file Pelican was loading when it raised `exc`, or None."""
+    for frame, _ in traceback.walk_tb(exc.__traceback__):
+        code = frame.f_code
+        if code.co_name == "__init__" and code.co_filename == pelican_cache.__file__:
+            path = getattr(frame.f_locals.get("self"), "_cache_path", None)
+            if path and os.path.isfile(path):
+                return path
+    return None
+
+
+def run_forgetting_unreadable_cache(run, settings):
+    """`run()`; when Pelican stops on a cache file it can't load, the file
+    is removed (with a message) and `run()` goes again."""
+    try:
+        return run()
+    except Exception as exc:
+        damaged = unreadable_cache(exc)
+        if damaged is None:
+            raise
+        logger.warning(
+            "connections: %s: the content cache could not be read (%s: %s; a "
+            "build stopped while writing it?); it is removed and this build "
+            "reads every story afresh",
+            shown_path(damaged, settings), type(exc).__name__, exc,
+        )
+        os.remove(damaged)
+    return run()

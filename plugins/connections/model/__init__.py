@@ -1,0 +1,4 @@
+"""People and events, what a story is called, and reading content files.
+
+Imports nothing else of the plugin but `settings` and `diagnostics`.
+"""

@@ -1,0 +1,4 @@
+"""What a reader gets: person and event pages, feeds, structured data.
+
+May import `model`, `linking` and `comments`.
+"""
