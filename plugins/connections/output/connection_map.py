@@ -33,6 +33,7 @@ from pelican.generators import Generator
 from ..linking.linker import STATE_KEY, unique
 from ..linking.record import is_linked
 from ..model.names import fold
+from .default_templates import theme_has
 
 logger = logging.getLogger(__name__)
 
@@ -198,6 +199,8 @@ class MapGenerator(Generator):
         if self.context.get(STATE_KEY) is None:
             return
         save_as = self.settings.get("CONNECTIONS_MAP_SAVE_AS")
+        if save_as and not theme_has(self, "map", "map of connections"):
+            save_as = ""
         ego = self.settings.get("CONNECTIONS_NEIGHBOURHOOD", True)
         self.context["map_url"] = self.settings.get("CONNECTIONS_MAP_URL") if save_as else ""
         if not save_as and not ego:

@@ -7,6 +7,7 @@ person.html always wins; they extend the theme's base.html, so the pages
 have its stylesheet and layout.
 """
 
+import logging
 import os
 
 from jinja2 import ChoiceLoader, FileSystemLoader
@@ -15,6 +16,26 @@ from ..model import source as sourcefile
 from ..model.registry import shown_path
 
 TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
+
+logger = logging.getLogger(__name__)
+
+
+def theme_has(generator, name, what):
+    """Whether the theme (or the plugin's defaults) has template `name`; a
+    page only the project's theme draws (the map, search) is left out of a
+    theme without it, and said once, rather than stopping the build."""
+    from pelican.generators import PelicanTemplateNotFound
+
+    try:
+        generator.get_template(name)
+        return True
+    except PelicanTemplateNotFound:
+        logger.info(
+            "connections: the theme has no %s.html, so the site has no %s; copy "
+            "%s.html (and what it includes) from the project's theme to add it",
+            name, what, name,
+        )
+        return False
 
 
 def with_default_templates(loader):

@@ -39,6 +39,7 @@ from pelican.generators import Generator
 
 from ..diagnostics import ContentError
 from ..linking.linker import STATE_KEY
+from .default_templates import theme_has
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +67,8 @@ class SearchGenerator(Generator):
     """The search page; the index is made once the site is written."""
 
     def generate_context(self):
-        on = enabled(self.settings) and bool(self.settings.get("CONNECTIONS_SEARCH_SAVE_AS"))
+        on = (enabled(self.settings) and bool(self.settings.get("CONNECTIONS_SEARCH_SAVE_AS"))
+              and theme_has(self, "search", "search page and no search index"))
         self.context["search_url"] = self.settings.get("CONNECTIONS_SEARCH_URL") if on else ""
         self.context["search_bundle"] = BUNDLE if on else ""
 
