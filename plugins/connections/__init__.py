@@ -18,6 +18,7 @@ from .linking.record import STATE_KEY, state_of
 from .machinery.content_memo import release_written_story
 from .machinery.incremental import IncrementalWriter
 from .machinery.markdown_reader import use_reusing_reader
+from .machinery.parallel_reading import finish_reading, in_path_order, read_ahead
 from .machinery.taxonomies import file_in_members
 from .model.registry import Registry
 from .output.calendar import CalendarGenerator
@@ -66,12 +67,16 @@ def get_writer(pelican):
 def register():
     signals.initialized.connect(initialized)
     signals.article_generator_init.connect(start_build)
+    signals.article_generator_init.connect(in_path_order)
+    signals.page_generator_init.connect(in_path_order)
+    signals.article_generator_init.connect(read_ahead)
     signals.content_object_init.connect(link_content)
     signals.content_object_init.connect(comments.prepare)
     signals.get_generators.connect(get_generators)
     signals.get_writer.connect(get_writer)
     signals.readers_init.connect(use_reusing_reader)
     signals.content_written.connect(release_written_story)
+    signals.article_generator_pretaxonomy.connect(finish_reading)
     signals.article_generator_pretaxonomy.connect(file_in_members)
     signals.article_generator_finalized.connect(on_articles_read)
     signals.static_generator_finalized.connect(privacy.drop_hidden_pictures)

@@ -61,6 +61,9 @@ DEFAULTS = {
     # With Pelican's content cache on, a warm build renders again only the
     # pages and feeds whose inputs changed (incremental.py); False: all of them.
     "CONNECTIONS_OUTPUT_CACHE": True,
+    # Processes that convert the stories' Markdown on a cold build
+    # (parallel_reading.py): None, every core; 1, the build process alone.
+    "CONNECTIONS_WORKERS": None,
     # The identities file, inside PATH (identity.py; README, "Stable ids"):
     # each story's identity, recorded by the build like a lock file; commit
     # it. None: identities are worked out again on every build.
