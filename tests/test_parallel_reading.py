@@ -120,3 +120,30 @@ def test_a_worker_that_dies_stops_the_build_before_anything_is_written(tmp_path,
 def test_workers_must_be_a_number(tmp_path):
     with pytest.raises(ContentError, match="CONNECTIONS_WORKERS = 'many'"):
         build_site(ROOT / "content", tmp_path / "output", CONNECTIONS_WORKERS="many")
+
+
+def test_pelicans_own_test_content_reads_the_same_in_workers_twice_in_one_process(
+        tmp_path, caplog):
+    """Content others wrote: Pelican's test files, empty `Tags:` lines and
+    warnings included. The second build, in the same process, logs messages
+    Pelican's loggers have seen before (and drop): a worker's replayed
+    message is dropped as the build's own would be, never a story Pelican
+    'could not process'."""
+    import pelican
+
+    tests = os.path.join(os.path.dirname(pelican.__file__), "tests")
+    where = {"PATH": tests, "ARTICLE_PATHS": ["content"], "PAGE_PATHS": ["TestPages"],
+             "LOAD_CONTENT_CACHE": False, "CACHE_CONTENT": False}
+    outputs = []
+    for workers in (1, 2, 2):
+        caplog.clear()
+        out = tmp_path / f"run{len(outputs)}" / "output"
+        with caplog.at_level(logging.INFO):
+            build_site(tests, out, CONNECTIONS_WORKERS=workers, **where)
+        messages = [r.getMessage() for r in caplog.records]
+        assert not [m for m in messages if m.startswith("Could not process")], workers
+        if len(outputs) < 2:  # the third build's own line is one Pelican has seen
+            assert bool([m for m in messages if "worker processes" in m]) == (workers > 1)
+        outputs.append(tree(out))
+    assert len(outputs[0]) > 30
+    assert outputs[1] == outputs[0] and outputs[2] == outputs[0]

@@ -35,6 +35,9 @@ import os
 import pickle
 import traceback
 
+from pelican.log import FatalLogger, FilteredMessage
+from pelican.readers import _DISCARD
+
 from ..diagnostics import ContentError
 
 logger = logging.getLogger(__name__)
@@ -133,6 +136,7 @@ class ReadAhead:
         self.workers = workers
         self.pending = {}
         self.originals = {}
+        self.pool = None
         self.died = False
 
     def start(self):
@@ -176,15 +180,33 @@ class ReadAhead:
                 return read(source_path)
             content, metadata, records = outcome
             for name, record in records:
-                logging.getLogger(name).handle(record)
+                _replay(name, record)
             return content, metadata
         return answer
 
     def stop(self):
+        if not self.originals and self.pool is None:
+            return
         for reader, read in self.originals.values():
             reader.read = read
         self.originals.clear()
         self.pool.shutdown(wait=False, cancel_futures=True)
+        self.pool = None
+
+
+def _replay(name, record):
+    """Log a worker's `record` as the build would have logged it itself:
+    Pelican's logger filters it (de-duplication, LOG_LIMIT) by raising
+    FilteredMessage from `filter`, which its `_log` catches and `handle`
+    does not; and a warning under `pelican --fatal warnings` stops the
+    read as it would have in the build."""
+    try:
+        logging.getLogger(name).handle(record)
+    except FilteredMessage:
+        return
+    fatal = getattr(FatalLogger, "fatal_lvl", logging.CRITICAL + 1)
+    if record.levelno >= fatal and record.levelno != logging.CRITICAL:
+        raise RuntimeError("Warning or error encountered")
 
 
 # In a worker ---------------------------------------------------------------
@@ -248,10 +270,14 @@ def _portable(record):
 
 class _Pickler(pickle.Pickler):
     """Stories' tags and authors hold the settings: they travel as a
-    reference and come back as the build's own settings, not as a copy."""
+    reference and come back as the build's own settings, not as a copy.
+    Pelican's marker for a header line to leave out (`Tags:` with nothing
+    after it) is known by its identity: it comes back as Pelican's own."""
 
     def persistent_id(self, obj):
-        return "settings" if id(obj) == _settings_id else None
+        if id(obj) == _settings_id:
+            return "settings"
+        return "discard" if obj is _DISCARD else None
 
 
 class _Unpickler(pickle.Unpickler):
@@ -262,6 +288,8 @@ class _Unpickler(pickle.Unpickler):
     def persistent_load(self, pid):
         if pid == "settings":
             return self.settings
+        if pid == "discard":
+            return _DISCARD
         raise pickle.UnpicklingError(f"unknown reference {pid!r}")
 
 
