@@ -467,8 +467,8 @@ def test_mention_links_read_as_pelican_fills_them_in(tmp_path):
 
     from types import SimpleNamespace
 
-    from connections.linking.record import record
-    from connections.linking.linker import STATE_KEY, MentionLinks
+    from connections.linking.linker import MentionLinks
+    from connections.linking.record import keep_state, record
 
     class Target:
         def __init__(self, url):
@@ -480,7 +480,8 @@ def test_mention_links_read_as_pelican_fills_them_in(tmp_path):
         "stories/other.md": Target("2024/other/"),
     }, "static_content": {}}
     build = SimpleNamespace(mention_links=links, link=lambda content: None)
-    context = {**pelican_context, STATE_KEY: build}
+    context = dict(pelican_context)
+    keep_state(context, build)
 
     def story(title, context=context):
         return Article(
@@ -500,3 +501,59 @@ def test_mention_links_read_as_pelican_fills_them_in(tmp_path):
     assert 'href="../people/ada-brennan/"' in ours._update_content(ours._content, "..")
     assert 'href="../2024/other/#end"' in ours._update_content(ours._content, "..")
     assert len(links._filled) == 4  # one per page address; the story link is not kept
+
+
+# --- privacy is decided in Python: what a template can reach ------------------------
+
+# A template a user copied or wrote, printing everything it can find about
+# people: names, pictures, aliases, links, the profile's and the bio's paths,
+# every file the site registered, each story's people and header copies.
+PRYING = """{% macro pry(person) %}
+[{{ person.name }}|{{ person.display_name }}|{{ person.slug }}|{{ person.avatar }}|
+{{ person.avatar_path }}|{{ person.aliases|join(',') }}|{{ person.links }}|
+{{ person.public_links }}|{{ person.placeholder }}|{{ person.source.path }}|
+{{ person.profile_path }}|{{ person.bio.source_path if person.bio }}|
+{{ person.bio.relative_source_path if person.bio }}|{{ person.bio.content if person.bio }}|
+{{ person.__dict__ }}]
+{% endmacro %}
+{% for p in people %}{{ pry(p) }}{% endfor %}
+{% if person %}{{ pry(person) }}{% endif %}
+{% if article %}{{ article.content }}{% endif %}
+{% for a in articles %}{{ a.metadata }}{{ a.author }}{{ a.authors }}
+{% for p in a.people + a.author_people %}{{ pry(p) }}{% endfor %}{% endfor %}
+{{ generated_content|list }}{{ static_content|list }}{{ staticfiles }}
+{{ connections }}{{ connections.registry }}{{ connections.tagged }}{{ connections.findings }}
+"""
+
+
+def test_a_template_reaches_only_what_the_site_may_show_about_a_person(tmp_path):
+    content = write(tmp_path / "content", {
+        "people/ottoline-vasquez-brandt.md": (
+            "Name: Ottoline Vasquez-Brandt\nVisibility: first-name\n"
+            "Aliases: Otti Vasquez\nAvatar: images/ottoline-vasquez-brandt.svg\n"
+            "Website: https://vasquez-brandt.example/\nEmail: otti@vasquez-brandt.example\n\n"
+            "Ottoline gives talks about cities.\n"),
+        "people/quenby-hollowell.md": (
+            "Name: Quenby Hollowell\nVisibility: private\n"
+            "Avatar: images/quenby-hollowell.svg\n\nMy neighbour.\n"),
+        "images/ottoline-vasquez-brandt.svg": '<svg xmlns="http://www.w3.org/2000/svg"/>\n',
+        "images/quenby-hollowell.svg": '<svg xmlns="http://www.w3.org/2000/svg"/>\n',
+        "stories/a.md": (
+            "Title: A talk\nDate: 2024-01-01\nPeople: Ottoline Vasquez-Brandt, Quenby Hollowell\n\n"
+            "A talk by [her]({filename}../people/ottoline-vasquez-brandt.md#talks), "
+            "and @[Ottoline Vasquez-Brandt] again.\n"),
+    })
+    overrides = write(tmp_path / "overrides", {
+        name: PRYING for name in ("person.html", "people.html", "article.html", "index.html")})
+    out = build_site(content, tmp_path / "output", THEME_TEMPLATES_OVERRIDES=[str(overrides)])
+    secrets = re.compile(r"vasquez|brandt|otti\b|quenby|hollowell", re.I)
+    for page in ("people/ottoline/index.html", "people/index.html", "2024/a-talk/index.html",
+                 "index.html"):
+        text = (out / page).read_text(encoding="utf-8")
+        assert "Ottoline" in text and "gives talks about cities" in text, page
+        assert secrets.findall(text) == [], page
+    # The link to her profile by its file name still goes to her page.
+    story = (out / "2024/a-talk/index.html").read_text(encoding="utf-8")
+    assert 'href="../../people/ottoline/#talks"' in story
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")
+                  if secrets.search(p.relative_to(out).as_posix())) == []

@@ -14,7 +14,7 @@ from .configure import configure
 from .diagnostics import Findings
 from .linking import privacy
 from .linking.linker import Linker
-from .linking.record import STATE_KEY, state_of
+from .linking.record import keep_state, state_of
 from .machinery.content_memo import release_written_story
 from .machinery.incremental import IncrementalWriter
 from .machinery.markdown_reader import use_reusing_reader
@@ -42,7 +42,7 @@ def start_build(generator):
     settings = generator.settings
     findings = Findings()
     registry = Registry(settings, findings).load(settings["PATH"])
-    generator.context[STATE_KEY] = Linker(settings, registry, findings)
+    keep_state(generator.context, Linker(settings, registry, findings))
 
 
 def link_content(content):

@@ -36,7 +36,6 @@ from ..model.names import split_list
 from ..model.registry import KINDS
 from . import privacy
 from . import record as linked
-from .record import STATE_KEY
 
 MENTION_ELEMENT = re.compile(
     r'<(?P<tag>a|span) class="mention" data-mention="(?P<kind>person|event)"'

@@ -9,6 +9,10 @@ may the path of their profile or their picture, which usually carry it:
   is left out. Each is a warning at its `file:line` (strict publishing
   refuses it), from the one function both the build and the check call
   (`hide_links`, through linking.Linker.render).
+- a `{filename}` link to a first-name person's profile goes to their page
+  as a mention of them does (`{filename}/@person/<first-name>`): the
+  profile's file name, which usually holds their full name, is not kept
+  where a template could list it (output/pages.py).
 - the `Avatar:` picture of a person who is not public is not copied to the
   site (it is not shown on their page either), unless a public person uses
   the same picture; a copy an earlier build left in the output is removed
@@ -66,6 +70,15 @@ def hide_links(text, path, linker):
         if m.start() < done or m.group("what").lower() not in ("filename", "static", "attach"):
             continue
         target = _target(m.group("value"), relative_dir)
+        renamed = hidden.renamed.get(target)
+        if renamed is not None:
+            # Their page, by the key that names them by their first name: the
+            # profile's file name is never registered where templates see it.
+            fragment = urlparse(m.group("value")).fragment
+            address = f"{{filename}}/{renamed.link_key}" + (f"#{fragment}" if fragment else "")
+            out += [text[done:m.start("path")], escape(address)]
+            done = m.end("path")
+            continue
         person = hidden.profiles.get(target)
         picture = hidden.pictures.get(target)
         if person is None and picture is None:
@@ -110,9 +123,9 @@ def _report(linker, path, written, target, person):
 def drop_hidden_pictures(generator):
     """Pelican's static_generator_finalized: the pictures of people who are
     not public are not copied (and an earlier build's copy is removed)."""
-    from .record import STATE_KEY
+    from .record import state
 
-    linker = generator.context.get(STATE_KEY)
+    linker = state(generator.context)
     if linker is None:
         return
     hidden = Hidden.of(linker.registry)

@@ -14,18 +14,44 @@ The subclass also fills in mention links through the build's table
 (linker.MentionLinks) rather than each time afresh.
 """
 
+import weakref
+
 from markupsafe import Markup
 
 
-# Where the build's Linker is kept in the context Pelican shares with every
-# content object (set when a build starts, in `__init__.start_build`).
+# The context Pelican shares with every content object is also every
+# template's: it holds, under STATE_KEY, only a key to the build's Linker
+# (set when a build starts, in `__init__.start_build`), not the Linker, whose
+# tables, findings and tagged people are the author's and a template must
+# not reach (what the site may show about a person is decided in Python).
 STATE_KEY = "connections"
+
+
+class BuildKey:
+    """A build's key to its Linker: no attribute, nothing to print."""
+
+    __slots__ = ("__weakref__",)
+
+
+_linkers = weakref.WeakKeyDictionary()
+
+
+def keep_state(context, linker):
+    """Keep the build's `linker` for `state(context)`."""
+    key = BuildKey()
+    _linkers[key] = linker
+    context[STATE_KEY] = key
+
+
+def state(context):
+    """The build's Linker, or None (no build started in this context)."""
+    key = context.get(STATE_KEY) if context else None
+    return _linkers.get(key) if isinstance(key, BuildKey) else None
 
 
 def state_of(content):
     """The build's Linker, reached through a content object's shared context."""
-    context = getattr(content, "_context", None)
-    return context.get(STATE_KEY) if context else None
+    return state(getattr(content, "_context", None))
 
 
 # What a record holds. The URL and the cut summary are worked out from the

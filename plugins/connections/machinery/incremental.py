@@ -68,7 +68,7 @@ from pelican.utils import get_relative_path, path_to_url, sanitised_join
 from pelican.writers import Writer
 
 from ..linking.record import Record
-from ..linking.record import STATE_KEY
+from ..linking.record import state
 from ..model.registry import LISTINGS, Entity, Listing
 from ..output.pages import build_day
 from .output_records import Records
@@ -536,7 +536,7 @@ class OutputCache:
         names = self.records.reads(target)
         if not names:
             return []
-        registry = context[STATE_KEY].registry
+        registry = state(context).registry
         found = []
         for name in names:
             kind, _, slug = name.partition("/")

@@ -86,6 +86,13 @@ class Entity(URLWrapper):
         return True
 
     @property
+    def profile_linkable(self):
+        """Whether its profile's file name may be kept where templates reach
+        it (`generated_content`, its bio's source path): not a first-name or
+        private person's, whose file name usually carries their full name."""
+        return self.has_profile
+
+    @property
     def display_name(self):
         return self.name
 
@@ -152,6 +159,10 @@ class Person(Entity):
         return self.visibility != "private"
 
     @property
+    def profile_linkable(self):
+        return self.has_profile and self.visibility == "public"
+
+    @property
     def display_name(self):
         if self.visibility == "first-name":
             return first_name(self.name)
@@ -163,8 +174,9 @@ class Person(Entity):
         """Keep only what the site may show (the build calls this once every
         name is resolved, before any page is rendered): a first-name person
         keeps their first name, a private person their placeholder; their
-        other names, aliases, links and profile text are dropped, so no
-        template can reach them."""
+        other names, aliases, links, picture and profile text are dropped, so
+        no template can reach them (a template prints what it finds: no
+        template needs to ask `visibility`)."""
         if self.visibility == "public":
             return
         slug = self.slug if self.visibility == "first-name" else ""
@@ -175,9 +187,9 @@ class Person(Entity):
         self.placeholder = ""
         if self.source is not None:
             self.source = sourcefile.Source(path="")  # has a profile; its text is gone
+        self.avatar = self.avatar_path = ""  # linking/privacy.py keeps it off the site
         if self.visibility == "private":
             self.bio = ""
-            self.avatar = ""
 
     @property
     def public_links(self):

@@ -24,7 +24,7 @@ import os
 from icalendar import Calendar, Event as VEvent, vText
 from pelican.generators import Generator
 
-from ..linking.linker import STATE_KEY
+from ..linking.record import state
 from .feeds import id_authority
 from .pages import build_day
 from .reach import absolute, site_base
@@ -84,7 +84,7 @@ class CalendarGenerator(Generator):
         self.context["events_ics_url"] = every if any(e.start for e in events) else ""
 
     def generate_output(self, writer):
-        if self.context.get(STATE_KEY) is None:
+        if state(self.context) is None:
             return
         day = build_day(self.settings)
         stamp = datetime.datetime(day.year, day.month, day.day, tzinfo=datetime.timezone.utc)

@@ -30,7 +30,8 @@ from collections import Counter, defaultdict
 
 from pelican.generators import Generator
 
-from ..linking.linker import STATE_KEY, unique
+from ..linking.linker import unique
+from ..linking.record import state
 from ..linking.record import is_linked
 from ..model.names import fold
 from .default_templates import theme_has
@@ -196,7 +197,7 @@ class MapGenerator(Generator):
 
     def generate_context(self):
         self.map = None
-        if self.context.get(STATE_KEY) is None:
+        if state(self.context) is None:
             return
         save_as = self.settings.get("CONNECTIONS_MAP_SAVE_AS")
         if save_as and not theme_has(self, "map", "map of connections"):

@@ -22,7 +22,7 @@ from pelican.generators import Generator
 from ..comments.providers import thread_id
 from ..diagnostics import ContentError
 from ..linking.linker import unique
-from ..linking.record import STATE_KEY, forget_url, is_linked, keep, record
+from ..linking.record import forget_url, is_linked, keep, record, state
 from ..model import identity
 from ..model import source as sourcefile
 from ..model.identity import report_shared_pages
@@ -54,7 +54,7 @@ class ConnectionsGenerator(Generator):
     # --- context ------------------------------------------------------------
 
     def generate_context(self):
-        linker = self.context.get(STATE_KEY)
+        linker = state(self.context)
         if linker is None:  # the article generator did not run: nothing to do
             return
         registry = linker.registry
@@ -94,7 +94,7 @@ class ConnectionsGenerator(Generator):
         )
         for entity in self.people + self.events:
             self.context["generated_content"][entity.link_key] = entity
-            if entity.profile_path:
+            if entity.profile_linkable:  # a first-name person's: see linking/privacy.py
                 key = _content_key(entity.profile_path, self.settings["PATH"])
                 self.context["generated_content"][key] = entity
         today = self._today()
@@ -212,11 +212,15 @@ class ConnectionsGenerator(Generator):
     def _render_profiles(self, linker):
         """Bios and descriptions: Markdown with mentions, as page content."""
         for entity, html in linker.profile_bodies(self.settings["MARKDOWN"]):
+            path = entity.source.path
+            if not entity.profile_linkable:  # its file name may be their full name
+                folder, ext = os.path.split(path)[0], os.path.splitext(path)[1]
+                path = os.path.join(folder, entity.slug + ext)
             entity.bio = Profile(
                 html,
                 metadata={"title": entity.display_name},
                 settings=self.settings,
-                source_path=entity.source.path,
+                source_path=path,
                 context=self.context,
             )
             record(entity.bio)  # its mention links filled in as a story's (linked.py)

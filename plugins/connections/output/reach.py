@@ -32,7 +32,7 @@ from xml.sax.saxutils import escape
 from jinja2 import pass_context
 from pelican.generators import Generator
 
-from ..linking.linker import STATE_KEY
+from ..linking.record import state
 
 logger = logging.getLogger(__name__)
 
@@ -163,7 +163,7 @@ class ReachGenerator(Generator):
         return sorted(out.items())
 
     def generate_output(self, writer):
-        if self.context.get(STATE_KEY) is None:
+        if state(self.context) is None:
             return
         base = site_base(self.settings)
         sitemap = self.settings.get("CONNECTIONS_SITEMAP")

@@ -38,7 +38,7 @@ from pelican import signals
 from pelican.generators import Generator
 
 from ..diagnostics import ContentError
-from ..linking.linker import STATE_KEY
+from ..linking.record import state
 from .default_templates import theme_has
 
 logger = logging.getLogger(__name__)
@@ -73,7 +73,7 @@ class SearchGenerator(Generator):
         self.context["search_bundle"] = BUNDLE if on else ""
 
     def generate_output(self, writer):
-        if self.context.get(STATE_KEY) is None or not self.context.get("search_url"):
+        if state(self.context) is None or not self.context.get("search_url"):
             return
         # Indexed once everything is written and the warm build's writer has
         # removed what this build no longer makes: connected now, after the
