@@ -321,11 +321,11 @@ def test_event_json_ld_has_a_place_with_its_address(pub):
 # --- 4. search ------------------------------------------------------------------------
 
 
-def unpacked(out):
+def unpacked(out, bundle="pagefind"):
     """Every file of the Pagefind index, its gzip'd fragments decompressed."""
     import gzip
 
-    for path in sorted((out / "pagefind").rglob("*")):
+    for path in sorted((out / bundle).rglob("*")):
         if path.is_file():
             data = path.read_bytes()
             yield path, gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
@@ -344,6 +344,75 @@ def test_the_search_index_holds_the_stories_and_never_a_private_name(local):
         assert value in filters, value
     (entry,) = [json.loads(t) for n, t in texts.items() if n == "pagefind-entry.json"]
     assert entry["languages"]["en"]["page_count"] == 7
+
+
+def bundles(out):
+    return sorted(p.name for p in out.iterdir() if p.name.startswith("pagefind"))
+
+
+def fragments(out, bundle):
+    return [d.decode("utf-8", "replace") for p, d in unpacked(out, bundle)
+            if p.name.endswith(".pf_fragment")]
+
+
+def test_a_large_blogs_index_comes_in_parts_and_an_edit_indexes_its_part_alone(
+        tmp_path, monkeypatch, caplog):
+    """At scale the index is cut in parts (search.STORIES_PER_PART stories
+    each, here 2 for the fixture's 7), which the search page merges: an edit
+    re-indexes the part of the story edited, and parts no longer needed go."""
+    import logging
+    import shutil
+
+    from connections.output import search
+
+    monkeypatch.setattr(search, "STORIES_PER_PART", 2)
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE, content)
+    out = build_site(content, tmp_path / "output", COMMENTS_PROVIDER="none")
+    assert bundles(out) == ["pagefind", "pagefind-1", "pagefind-2", "pagefind-3"]
+    everywhere = [f for b in bundles(out) for f in fragments(out, b)]
+    assert len(everywhere) == 7  # each published story in one part, once
+    assert [f for f in everywhere if "zeppelinfish" in f] and not [
+        f for f in everywhere if "draftonlyword" in f]
+    form = soup(out / "search/index.html").find("form", id="search-form")
+    assert form["data-bundle"] == "../pagefind/"
+    assert form["data-merge"].split() == ["../pagefind-1/", "../pagefind-2/", "../pagefind-3/"]
+
+    def entries():
+        return {b: (out / b / "pagefind-entry.json").stat().st_mtime_ns for b in bundles(out)}
+
+    before = entries()
+    story = content / "stories" / "unrelated.md"
+    story.write_text(story.read_text(encoding="utf-8") + "\nA quokkaword at the end.\n",
+                     encoding="utf-8")
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        build_site(content, out, COMMENTS_PROVIDER="none")
+    after = entries()
+    changed = [b for b in before if after[b] != before[b]]
+    assert len(changed) == 1
+    assert [b for b in bundles(out) if any("quokkaword" in f for f in fragments(out, b))] == changed
+    assert "(1 of 4 parts indexed)" in caplog.text
+
+    for name in ("anchor.md", "both-again.md", "hostile.md"):  # 4 stories left: 2 parts
+        (content / "stories" / name).unlink()
+    build_site(content, out, COMMENTS_PROVIDER="none")
+    assert bundles(out) == ["pagefind", "pagefind-1"]
+    assert sum(len(fragments(out, b)) for b in bundles(out)) == 4
+    assert soup(out / "search/index.html").find("form", id="search-form")["data-merge"].split() == [
+        "../pagefind-1/"]
+
+
+def test_a_blog_without_stories_has_a_search_page_that_says_so(tmp_path):
+    content = tmp_path / "content"
+    (content / "pages").mkdir(parents=True)
+    (content / "pages" / "about.md").write_text("Title: About\n\nA blog to be.\n",
+                                                 encoding="utf-8")
+    out = build_site(content, tmp_path / "output", COMMENTS_PROVIDER="none")
+    page = soup(out / "search/index.html")
+    assert "There are no stories to search yet." in page.get_text()
+    assert page.find("form", id="search-form") is None and not page.find("script", src=re.compile("search"))
+    assert bundles(out) == []
 
 
 # --- 5. the map of connections ------------------------------------------------------

@@ -21,12 +21,38 @@ def server(tmp_path_factory):
         yield url
 
 
+@pytest.fixture(scope="module")
+def parted_server(tmp_path_factory):
+    """The same site with its index in four parts (search.STORIES_PER_PART
+    lowered to 2 for the fixture's 7 stories), merged by the search page."""
+    from connections.output import search
+
+    kept = search.STORIES_PER_PART
+    search.STORIES_PER_PART = 2
+    try:
+        out = build_site(SITES / "discovery" / "content",
+                         tmp_path_factory.mktemp("discovery-parts") / "output",
+                         COMMENTS_PROVIDER="none")
+    finally:
+        search.STORIES_PER_PART = kept
+    assert (out / "pagefind-3").is_dir()
+    with static_server(out) as url:
+        yield url
+
+
 def results(page):
     page.wait_for_selector("#search-results a.search-result")
     return [a.inner_text() for a in page.locator("#search-results a.search-result").all()]
 
 
-def test_a_word_from_one_story_finds_that_story(page, server):
+@pytest.fixture(params=["server", "parted_server"])
+def either(request):
+    """Each search test runs on the index in one part and in four."""
+    return request.getfixturevalue(request.param)
+
+
+def test_a_word_from_one_story_finds_that_story(page, either):
+    server = either
     requests = []
     page.on("request", lambda r: requests.append(r.url))
     page.goto(urljoin(server, "search/"))
@@ -36,7 +62,8 @@ def test_a_word_from_one_story_finds_that_story(page, server):
     assert [u for u in requests if urlsplit(u).netloc != origin] == []
 
 
-def test_filtering_by_a_person_narrows_the_results(page, server):
+def test_filtering_by_a_person_narrows_the_results(page, either):
+    server = either
     page.goto(urljoin(server, "search/?q=Inês"))
     # every published story names its author (the draft is not indexed)
     assert len(results(page)) == 7

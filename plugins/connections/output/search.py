@@ -19,13 +19,17 @@ name of markup would become markup on the search page; search.js inserts
 every name and title as text.
 CONNECTIONS_SEARCH = False turns all of it off.
 
-Pagefind indexes the whole output each build (under a second for a few
-hundred pages; `make bench` measures it at scale). When it fails, the build
+Pagefind is given the story pages alone (linked into a folder of their own),
+in parts of at most about STORIES_PER_PART stories (`split`): Pagefind
+cannot add a page to an index, so a warm build indexes again only the parts
+whose pages it rewrote (`_part_state`), and the search page merges the parts
+in the browser (Pagefind's `mergeIndex`). When Pagefind fails, the build
 fails with Pagefind's own message, never with a half-written index left
-looking finished: the index is written to a folder beside and swapped in.
+looking finished: each part is written to a folder beside and swapped in.
 """
 
 import hashlib
+import json
 import logging
 import os
 import re
@@ -44,13 +48,17 @@ from .default_templates import theme_has
 logger = logging.getLogger(__name__)
 
 BUNDLE = "pagefind"
-RECORD_FILE = "connections-search.txt"
+RECORD_FILE = "connections-search.json"
+# Stories per part of the index (see `split`).
+STORIES_PER_PART = 2000
+# Parts to index, by output folder (SearchGenerator -> index_site).
+_pending = {}
 # Pagefind writes its indexes (filters, words, meta, and the entry file
 # naming them by hash) in an arbitrary order, so two builds of one site
 # differ in those files (Pagefind issue #638); its fragments (one per page)
 # and its UI files are stable since 1.3. Comparisons of two builds' bytes
 # leave the varying ones out: `byte_stable`.
-_UNSTABLE = re.compile(rf"^{BUNDLE}/(filter/|index/|pagefind-entry\.json$|pagefind\.[^/]*\.pf_meta$)")
+_UNSTABLE = re.compile(rf"^{BUNDLE}(-\d+)?/(filter/|index/|pagefind-entry\.json$|pagefind\.[^/]*\.pf_meta$)")
 
 
 def byte_stable(relative_path):
@@ -70,7 +78,10 @@ class SearchGenerator(Generator):
         on = (enabled(self.settings) and bool(self.settings.get("CONNECTIONS_SEARCH_SAVE_AS"))
               and theme_has(self, "search", "search page and no search index"))
         self.context["search_url"] = self.settings.get("CONNECTIONS_SEARCH_URL") if on else ""
-        self.context["search_bundle"] = BUNDLE if on else ""
+        self._parts = split(story_pages(self.context)) if on else []
+        self.context["search_bundle"] = BUNDLE if self._parts else ""
+        # The parts after the first, which the search page merges into it.
+        self.context["search_more_bundles"] = [bundle_name(k) for k in range(1, len(self._parts))]
 
     def generate_output(self, writer):
         if state(self.context) is None or not self.context.get("search_url"):
@@ -78,6 +89,7 @@ class SearchGenerator(Generator):
         # Indexed once everything is written and the warm build's writer has
         # removed what this build no longer makes: connected now, after the
         # writer connected its own clean-up, so it runs after it.
+        _pending[os.path.realpath(self.output_path)] = self._parts
         signals.finalized.connect(index_site)
         save_as = self.settings["CONNECTIONS_SEARCH_SAVE_AS"]
         writer.write_file(
@@ -89,43 +101,115 @@ class SearchGenerator(Generator):
 
 
 def index_site(pelican):
-    """`finalized`: index the written site with Pagefind."""
+    """`finalized`: index the written story pages with Pagefind, the parts
+    whose pages changed."""
     signals.finalized.disconnect(index_site)
-    settings = pelican.settings
-    if not enabled(settings) or not settings.get("CONNECTIONS_SEARCH_SAVE_AS"):
-        return
     output = pelican.output_path
-    final = os.path.join(output, BUNDLE)
+    parts = _pending.pop(os.path.realpath(output), None)
+    if parts is None:
+        return
+    settings = pelican.settings
     record = _record_path(settings)
-    state = _pages_state(output)
-    if record is not None and os.path.isdir(final) and settings.get("LOAD_CONTENT_CACHE"):
-        try:
-            if record.read_text(encoding="utf-8") == state:
-                logger.info("connections: search index unchanged (no page changed)")
-                return
-        except OSError:
-            pass
-    fresh = os.path.join(output, f".{BUNDLE}-new")
-    shutil.rmtree(fresh, ignore_errors=True)
-    command = [sys.executable, "-m", "pagefind", "--site", output,
-               "--output-path", fresh, "--quiet"]
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=600)
-    except (OSError, subprocess.TimeoutExpired) as e:
-        raise ContentError(f"search: Pagefind could not run ({e}); install it with "
-                           "`make venv` (requirements.txt pins pagefind[bin]) or set "
-                           "CONNECTIONS_SEARCH = False") from None
-    if done.returncode != 0 or not os.path.isdir(fresh):
-        shutil.rmtree(fresh, ignore_errors=True)
-        message = (done.stderr or done.stdout).strip().splitlines()[-5:]
-        raise ContentError("search: Pagefind failed to index the site: "
-                           + " / ".join(message or ["no message"]))
-    shutil.rmtree(final, ignore_errors=True)
-    os.replace(fresh, final)
+    known = _read_record(record) if settings.get("LOAD_CONTENT_CACHE") else {}
+    states = [_part_state(output, pages, len(parts)) for pages in parts]
+    todo = [k for k, st in enumerate(states)
+            if known.get(bundle_name(k)) != st or not os.path.isdir(os.path.join(output, bundle_name(k)))]
+    _remove_other_bundles(output, len(parts))
+    if parts and not todo:
+        logger.info("connections: search index unchanged (no story page changed)")
+    for k in todo:
+        _index_part(output, k, parts[k])
     if record is not None and settings.get("CACHE_CONTENT"):
         record.parent.mkdir(parents=True, exist_ok=True)
-        record.write_text(state, encoding="utf-8")
-    logger.info("connections: search index written to %s", final)
+        record.write_text(json.dumps(
+            {bundle_name(k): st for k, st in enumerate(states)}, indent=0, sort_keys=True),
+            encoding="utf-8")
+    if todo:
+        logger.info("connections: search index written to %s (%d of %d parts indexed)",
+                    os.path.join(output, BUNDLE), len(todo), len(parts))
+
+
+def bundle_name(k):
+    """The folder of part `k` of the index: the first is `pagefind/`."""
+    return BUNDLE if k == 0 else f"{BUNDLE}-{k}"
+
+
+def story_pages(context):
+    """The pages Pagefind indexes: every published story's, translations
+    included (the theme marks them `data-pagefind-body`; no other page is)."""
+    pages = []
+    for article in context.get("articles", []):
+        for story in [article] + list(getattr(article, "translations", []) or []):
+            if story.status == "published" and story.save_as:
+                pages.append(story.save_as)
+    return sorted(set(pages))
+
+
+def split(pages):
+    """The story pages in parts of at most about STORIES_PER_PART each. A page
+    belongs to a part by a digest of its address, so a story's part never
+    depends on the others: adding, editing or deleting one story re-indexes
+    its part alone. The number of parts doubles as the blog grows (and then
+    every part is indexed once). No story: no part (Pagefind cannot make an
+    index of nothing), and the search page says there is nothing to search."""
+    if not pages:
+        return []
+    count = 1
+    while len(pages) > count * STORIES_PER_PART:
+        count *= 2
+    parts = [[] for _ in range(count)]
+    for page in pages:
+        digest = hashlib.blake2b(page.encode("utf-8"), digest_size=4).digest()
+        parts[int.from_bytes(digest, "big") % count].append(page)
+    return parts
+
+
+def _index_part(output, k, pages):
+    """Index one part: its pages linked into a folder of their own (at their
+    addresses, so Pagefind gives each its URL), Pagefind run on it, and the
+    bundle swapped in once whole."""
+    site = os.path.join(output, f".{bundle_name(k)}-site")
+    fresh = os.path.join(output, f".{bundle_name(k)}-new")
+    for folder in (site, fresh):
+        shutil.rmtree(folder, ignore_errors=True)
+    try:
+        for page in pages:
+            source = os.path.join(output, page)
+            if not os.path.isfile(source):
+                continue
+            target = os.path.join(site, page)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            try:
+                os.link(source, target)
+            except OSError:  # a file system without hard links
+                shutil.copyfile(source, target)
+        command = [sys.executable, "-m", "pagefind", "--site", site,
+                   "--output-path", fresh, "--quiet"]
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=600)
+        except (OSError, subprocess.TimeoutExpired) as e:
+            raise ContentError(f"search: Pagefind could not run ({e}); install it with "
+                               "`make venv` (requirements.txt pins pagefind[bin]) or set "
+                               "CONNECTIONS_SEARCH = False") from None
+        if done.returncode != 0 or not os.path.isdir(fresh):
+            message = (done.stderr or done.stdout).strip().splitlines()[-5:]
+            raise ContentError("search: Pagefind failed to index the site: "
+                               + " / ".join(message or ["no message"]))
+        final = os.path.join(output, bundle_name(k))
+        shutil.rmtree(final, ignore_errors=True)
+        os.replace(fresh, final)
+    finally:
+        shutil.rmtree(site, ignore_errors=True)
+        shutil.rmtree(fresh, ignore_errors=True)
+
+
+def _remove_other_bundles(output, count):
+    """Parts an earlier build made that this one does not (fewer stories)."""
+    pattern = re.compile(rf"^{BUNDLE}(?:-(\d+))?$")
+    for name in os.listdir(output):
+        m = pattern.match(name)
+        if m and int(m.group(1) or 0) >= count and os.path.isdir(os.path.join(output, name)):
+            shutil.rmtree(os.path.join(output, name))
 
 
 def _record_path(settings):
@@ -133,19 +217,25 @@ def _record_path(settings):
     return Path(cache) / RECORD_FILE if cache else None
 
 
-def _pages_state(output):
-    """A digest of every written page's path, size and modification time: a
-    warm build that rewrote no page (incremental.py keeps unchanged files
-    as they were) need not index again."""
-    digest = hashlib.sha256(f"pagefind {_version()}\n".encode())
-    for folder, dirs, files in os.walk(output):
-        dirs[:] = sorted(d for d in dirs if d != BUNDLE and not d.startswith("."))
-        for name in sorted(files):
-            if name.endswith(".html"):
-                path = os.path.join(folder, name)
-                stat = os.stat(path)
-                rel = os.path.relpath(path, output)
-                digest.update(f"{rel}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+def _read_record(record):
+    try:
+        known = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError, AttributeError):
+        return {}
+    return known if isinstance(known, dict) else {}
+
+
+def _part_state(output, pages, count):
+    """A digest of a part's pages (path, size, modification time): a warm
+    build that rewrote none of them (incremental.py keeps unchanged files as
+    they were) need not index the part again."""
+    digest = hashlib.sha256(f"pagefind {_version()} {count}\n".encode())
+    for page in pages:
+        try:
+            stat = os.stat(os.path.join(output, page))
+        except OSError:
+            continue
+        digest.update(f"{page}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()
 
 

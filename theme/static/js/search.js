@@ -16,6 +16,10 @@
     // import() resolves against this script's address: make it the page's.
     pagefind = await import(new URL(form.dataset.bundle + "pagefind.js", document.baseURI).href);
     await pagefind.options({ excerptLength: 24 });
+    // A large blog's index comes in parts: the others are merged into it.
+    for (const more of (form.dataset.merge || "").split(" ").filter(Boolean)) {
+      await pagefind.mergeIndex(new URL(more, document.baseURI).href, { excerptLength: 24 });
+    }
   } catch (error) {
     status.textContent = "The search index could not be loaded.";
     return;
