@@ -156,3 +156,36 @@ def test_a_mention_longer_than_a_name_may_be_is_text_and_reported(tmp_path):
     said = [str(f) for f in findings.items if "long.md" in f.path and "longer" in f.message]
     assert len(said) == 1 and "long.md:4:20: warning:" in said[0], said
     assert "(200 characters)" in said[0]
+
+
+def test_a_paragraph_crowded_with_mentions_is_said_where_it_starts(tmp_path, monkeypatch):
+    """Python-Markdown's own time grows with the square of one paragraph's
+    inline markup past a few thousand items: the build says so at the
+    paragraph (here with the limit lowered from 5,000 to 50), and the
+    story is built as written; the same mentions in short paragraphs are
+    not worth a word."""
+    from conftest import build_site
+    from connections.linking import linker
+
+    monkeypatch.setattr(linker, "CROWDED_PARAGRAPH", 50)
+    content = tmp_path / "content"
+    (content / "stories").mkdir(parents=True)
+    crowded = "".join(f"Met @[Person {i:03d}] again. " for i in range(60))
+    spread = "\n\n".join(f"Met @[Person {i:03d}] again." for i in range(60))
+    (content / "stories" / "crowded.md").write_text(
+        f"Title: Crowded\nDate: 2026-01-01\n\nA first paragraph.\n\n{crowded}\n", encoding="utf-8")
+    (content / "stories" / "spread.md").write_text(
+        f"Title: Spread\nDate: 2026-01-02\n\n{spread}\n", encoding="utf-8")
+    caught = []
+    handler = logging.Handler()
+    handler.emit = lambda record: caught.append(record.getMessage())
+    logging.getLogger("connections").addHandler(handler)
+    try:
+        out = build_site(content, tmp_path / "output", COMMENTS_PROVIDER="none")
+    finally:
+        logging.getLogger("connections").removeHandler(handler)
+    said = [m for m in caught if "mentions, and Markdown's time grows" in m]
+    assert len(said) == 1 and said[0].split(": warning: ")[0].endswith("crowded.md:6:1"), said
+    assert "this paragraph has 60 mentions" in said[0]
+    page = (out / "2026/crowded/index.html").read_text(encoding="utf-8")
+    assert page.count("Person 059") >= 1
