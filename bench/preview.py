@@ -231,10 +231,14 @@ def ensure_hugo(say):
     return shutil.which("hugo")
 
 
-def hugo_site(site, root):
-    """The synthetic stories as a Hugo site: YAML front matter, the same text."""
+def hugo_site(site, root, feeds=False):
+    """The synthetic stories as a Hugo site: YAML front matter, the same text,
+    people and events as taxonomies (a page for each, and with `feeds` an RSS
+    feed for each, the site and every list, as Hugo makes them)."""
     (root / "content" / "posts").mkdir(parents=True)
-    (root / "hugo.toml").write_text(HUGO_CONFIG, encoding="utf-8")
+    config = HUGO_CONFIG if not feeds else HUGO_CONFIG.replace(
+        'disableKinds = ["RSS", "sitemap", "robotsTXT"]', 'disableKinds = ["robotsTXT"]')
+    (root / "hugo.toml").write_text(config, encoding="utf-8")
     for name, text in HUGO_LAYOUTS.items():
         (root / "layouts" / name).parent.mkdir(parents=True, exist_ok=True)
         (root / "layouts" / name).write_text(text, encoding="utf-8")
@@ -249,9 +253,10 @@ def hugo_site(site, root):
                  f"categories: [{dumps(meta.get('Category', 'misc'))}]",
                  "tags: [" + ", ".join(dumps(t.strip()) for t in
                                        meta.get("Tags", "").split(",") if t.strip()) + "]"]
-        if meta.get("People"):
-            lines.append("people: [" + ", ".join(dumps(p.strip()) for p in
-                                                 meta["People"].split(",")) + "]")
+        for key in ("People", "Events"):
+            if meta.get(key):
+                lines.append(f"{key.lower()}: [" + ", ".join(
+                    dumps(p.strip()) for p in meta[key].split(",")) + "]")
         lines += ["---", ""]
         path = root / "content" / "posts" / Path(story["path"]).name
         path.write_text("\n".join(lines) + body, encoding="utf-8")

@@ -16,9 +16,15 @@ round, times as child processes:
                 untimed priming build), after editing one story's text
                 (c-edit), then after adding one person to another story
                 (c-person), then after adding a new story (c-add)
+  (d) hugo      Hugo (Debian's package, installed when missing) on the same
+                stories with people and events as taxonomies, plain layouts
+                and Hugo's feeds (bench/preview.py's site), cold: `hugo`
+                with no cache
 
-Each child's wall time is measured here and its peak memory (ru_maxrss) comes
-from the operating system through os.wait4. Prints medians with min-max and
+Each child's wall time is measured here, its CPU time and the peak memory of
+its largest process (ru_maxrss) come from the operating system through
+os.wait4, and the peak memory of all its processes together (the build,
+its worker processes, Pagefind) is sampled from /proc every 50 ms. Prints medians with min-max and
 the ratios b/a and c/b, writes bench/results/<timestamp>.json and a Markdown
 table, and checks that the warm build wrote exactly what a cold build of the
 edited content writes (the cache must never serve a stale page). Last, it
@@ -40,6 +46,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 from pathlib import Path
@@ -49,10 +56,11 @@ sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "plugins"))
 
 import generate as generator  # noqa: E402
+import preview  # noqa: E402
 from connections.output.search import byte_stable  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
-KINDS = ("vanilla", "full", "warm-edit", "warm-person", "warm-add")
+KINDS = ("vanilla", "full", "warm-edit", "warm-person", "warm-add", "hugo")
 
 WARM_SETTINGS = '''\
 """The full build with Pelican's content cache on (read and written)."""
@@ -88,22 +96,75 @@ def build_command(kind, settings, output):
     return [sys.executable, "-m", "connections", "build", "-s", str(settings), "-o", str(output)]
 
 
+def process_tree(pid):
+    """`pid` and every process under it (Linux: /proc/<pid>/task/*/children)."""
+    found, todo = [], [pid]
+    while todo:
+        parent = todo.pop()
+        found.append(parent)
+        try:
+            for task in os.listdir(f"/proc/{parent}/task"):
+                with open(f"/proc/{parent}/task/{task}/children") as f:
+                    todo.extend(int(child) for child in f.read().split())
+        except OSError:  # gone meanwhile
+            pass
+    return found
+
+
+def pss(pid):
+    """A process's proportional set size in bytes (shared pages split among
+    the processes sharing them, so a sum over processes counts each once)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+class TreeMemory(threading.Thread):
+    """Samples, every `every` seconds, the memory of a child and all its
+    processes together (worker processes, Pagefind): ru_maxrss gives only the
+    largest single process."""
+
+    def __init__(self, pid, every=0.05):
+        super().__init__(daemon=True)
+        self.pid, self.every, self.peak = pid, every, 0
+        self.done = threading.Event()
+
+    def run(self):
+        while not self.done.wait(self.every):
+            self.peak = max(self.peak, sum(pss(p) for p in process_tree(self.pid)))
+
+    def stop(self):
+        self.done.set()
+        self.join()
+        return self.peak
+
+
 def timed(command, cwd, log):
-    """Run a child; {wall, cpu (user + system seconds), rss (peak bytes)} as the
-    OS measured them, or raise BuildFailed."""
+    """Run a child; {wall, cpu (user + system seconds, the child's processes
+    included), rss (the largest process's peak bytes, from the OS), pss (the
+    peak of all its processes together, sampled)}, or raise BuildFailed."""
     with open(log, "wb") as out:
         start = time.perf_counter()
         process = subprocess.Popen(
             command, cwd=cwd, env=child_env(), stdout=out, stderr=subprocess.STDOUT
         )
+        memory = TreeMemory(process.pid)
+        memory.start()
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - start
+        together = memory.stop()
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         tail = Path(log).read_text(errors="replace")[-2000:]
         raise BuildFailed(f"{' '.join(command)} exited {process.returncode}:\n{tail}")
     return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime,
-            "rss": usage.ru_maxrss * 1024}  # Linux reports KiB
+            "rss": usage.ru_maxrss * 1024,  # Linux reports KiB
+            "pss": together}
 
 
 class Bench:
@@ -207,8 +268,9 @@ def scaling_table(stats, sizes):
         f"Cold builds, interleaved; median (min-max) CPU seconds and peak MiB; "
         f"growth from N = {small} to N = {large} ({large / small:.2f}x the stories).",
         "",
-        "| N | (a) vanilla CPU s | (b) full CPU s | b/a | (a) MiB | (b) MiB | memory b/a |",
-        "|---|---|---|---|---|---|---|",
+        "| N | (a) vanilla CPU s | (b) full CPU s | b/a | (a) MiB | (b) MiB | memory b/a "
+        "| (b) MiB, all processes | b/a, all processes |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for n in sizes:
         a, b = stats[n]["vanilla"], stats[n]["full"]
@@ -216,7 +278,8 @@ def scaling_table(stats, sizes):
             f"| {n} | {a['cpu_median']:.1f} ({a['cpu_min']:.1f}-{a['cpu_max']:.1f}) "
             f"| {b['cpu_median']:.1f} ({b['cpu_min']:.1f}-{b['cpu_max']:.1f}) "
             f"| {b['cpu_median'] / a['cpu_median']:.2f} | {a['rss_median'] / 2**20:.0f} "
-            f"| {b['rss_median'] / 2**20:.0f} | {b['rss_median'] / a['rss_median']:.2f} |"
+            f"| {b['rss_median'] / 2**20:.0f} | {b['rss_median'] / a['rss_median']:.2f} "
+            f"| {b['pss_median'] / 2**20:.0f} | {b['pss_median'] / a['pss_median']:.2f} |"
         )
     for kind, label in (("vanilla", "(a) vanilla"), ("full", "(b) full")):
         growth = stats[large][kind]["cpu_median"] / stats[small][kind]["cpu_median"]
@@ -569,7 +632,7 @@ def machine():
 
 def summary(samples):
     out = {"n": len(samples)}
-    for measure in ("wall", "cpu", "rss"):
+    for measure in ("wall", "cpu", "rss", "pss"):
         values = [sample[measure] for sample in samples]
         out[f"{measure}_median"] = statistics.median(values)
         out[f"{measure}_min"] = min(values)
@@ -593,11 +656,17 @@ def run(stories, repeat=3, seed=1, keep=None, weigh=True, say=_say):
         f"{len(site.events)} events in {time.perf_counter() - started:.1f} s ({root})")
     samples = {k: [] for k in KINDS}
     check = None
+    hugo = preview.ensure_hugo(say)
+    if hugo:
+        preview.hugo_site(site, root / "hugo", feeds=True)
+    else:
+        say("  hugo could not be installed: no (d) figures")
 
     def record(kind, measured):
         samples[kind].append(measured)
         say(f"  round {round_}: {kind:<12} {measured['wall']:6.2f} s wall "
-            f"{measured['cpu']:6.2f} s cpu {measured['rss'] / 2**20:6.0f} MiB")
+            f"{measured['cpu']:6.2f} s cpu {measured['rss'] / 2**20:6.0f} MiB largest process "
+            f"{measured['pss'] / 2**20:6.0f} MiB all processes")
 
     for round_ in range(1, repeat + 1):
         # (a) and (b): the same pristine content, alternating.
@@ -605,6 +674,13 @@ def run(stories, repeat=3, seed=1, keep=None, weigh=True, say=_say):
             out = root / f"out-{kind}"
             shutil.rmtree(out, ignore_errors=True)
             record(kind, bench.build(kind, bench.settings[kind], out, f"{kind}-{round_}"))
+        if hugo:
+            out = root / "out-hugo"
+            shutil.rmtree(out, ignore_errors=True)
+            record("hugo", timed([hugo, "--quiet", "--source", str(root / "hugo"),
+                                  "--destination", str(out), "--cacheDir",
+                                  str(root / f"hugo-cache-{round_}")],
+                                 root, bench.logs / f"hugo-{round_}.log"))
         # (c): prime the cache (untimed), edit, rebuild warm twice.
         work = bench.fresh_work_copy()
         warm_out = root / "out-warm"
@@ -618,14 +694,16 @@ def run(stories, repeat=3, seed=1, keep=None, weigh=True, say=_say):
         record("warm-add", bench.build("full", work / "warm.py", warm_out, f"warm-add-{round_}"))
         if round_ == repeat:
             check = verify_warm(bench, work, warm_out, edited, story, person, say, added)
-    stats = {k: summary(v) for k, v in samples.items()}
+    stats = {k: summary(v) for k, v in samples.items() if v}
     ratios = {}
-    for measure in ("wall", "cpu", "rss"):
+    for measure in ("wall", "cpu", "rss", "pss"):
         m = f"{measure}_median"
         ratios[f"{measure} full/vanilla"] = stats["full"][m] / stats["vanilla"][m]
         ratios[f"{measure} warm-edit/full"] = stats["warm-edit"][m] / stats["full"][m]
         ratios[f"{measure} warm-person/full"] = stats["warm-person"][m] / stats["full"][m]
         ratios[f"{measure} warm-add/full"] = stats["warm-add"][m] / stats["full"][m]
+        if "hugo" in stats:
+            ratios[f"{measure} full/hugo"] = stats["full"][m] / stats["hugo"][m]
     load = os.getloadavg() if hasattr(os, "getloadavg") else None
     weight = sample_story_weight(root) if weigh else None
     result = {
@@ -683,8 +761,9 @@ def markdown_table(result):
         f"N = {result['stories']} stories, {result['people']} people, {result['events']} "
         f"events; {result['repeat']} runs each, alternating; median (min-max).",
         "",
-        "| build | wall time (s) | CPU time (s) | peak memory (MiB) | wall ratio | CPU ratio |",
-        "|---|---|---|---|---|---|",
+        "| build | wall time (s) | CPU time (s) | peak memory, largest process (MiB) "
+        "| peak memory, all processes (MiB) | wall ratio | CPU ratio |",
+        "|---|---|---|---|---|---|---|",
     ]
     labels = {
         "vanilla": ("(a) vanilla Pelican", "", ""),
@@ -692,6 +771,7 @@ def markdown_table(result):
         "warm-edit": ("(c) warm, one story's text edited", "c/b", "warm-edit/full"),
         "warm-person": ("(c) warm, one person added", "c/b", "warm-person/full"),
         "warm-add": ("(c) warm, one story added", "c/b", "warm-add/full"),
+        "hugo": ("(d) Hugo, cold", "b/d", "full/hugo"),
     }
 
     def cell(st, measure, scale=1, digits=2):
@@ -699,16 +779,20 @@ def markdown_table(result):
                 f"({st[measure + '_min'] / scale:.{digits}f}-{st[measure + '_max'] / scale:.{digits}f})")
 
     for kind in KINDS:
+        if kind not in s:
+            rows.append(f"| {labels[kind][0]} | not measured | | | | | |")
+            continue
         st = s[kind]
         label, name, key = labels[kind]
         wall = f"{name} = {r['wall ' + key]:.2f}" if key else ""
         cpu = f"{name} = {r['cpu ' + key]:.2f}" if key else ""
         rows.append(
             f"| {label} | {cell(st, 'wall')} | {cell(st, 'cpu')} | {cell(st, 'rss', mib, 0)} "
-            f"| {wall} | {cpu} |"
+            f"| {cell(st, 'pss', mib, 0)} | {wall} | {cpu} |"
         )
     rows.append("")
-    rows.append(f"Peak memory b/a = {r['rss full/vanilla']:.2f}.")
+    rows.append(f"Peak memory b/a = {r['rss full/vanilla']:.2f} (largest process), "
+                f"{r['pss full/vanilla']:.2f} (all processes together).")
     check = result.get("warm_equals_cold")
     if check:
         rows.append(

@@ -167,3 +167,18 @@ def test_scaling_builds_each_size_alike_and_reports_the_growth(tmp_path):
     growth = stats[12]["full"]["cpu_median"] / stats[6]["full"]["cpu_median"]
     assert f"(b) full: N = 12 takes {growth:.2f}x the N = 6 time." in table
     assert "| 12 |" in table and "| 6 |" in table
+
+
+def test_memory_of_all_processes_counts_a_builds_own_processes(tmp_path):
+    """A build's worker processes and Pagefind count: a child that starts two
+    processes holding 60 MiB each is measured at 120 MiB or more for all its
+    processes together, while its largest process holds about 60."""
+    import sys
+
+    code = "b = b'x' * (60 * 2**20); import time; time.sleep(1.5)"
+    script = ("import subprocess, sys\n"
+              f"ps = [subprocess.Popen([sys.executable, '-c', {code!r}]) for _ in range(2)]\n"
+              "[p.wait() for p in ps]\n")
+    measured = run.timed([sys.executable, "-c", script], tmp_path, tmp_path / "log")
+    assert measured["pss"] >= 120 * 2**20, measured
+    assert 55 * 2**20 < measured["rss"] < 100 * 2**20, measured

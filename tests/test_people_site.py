@@ -508,7 +508,8 @@ def test_mention_links_read_as_pelican_fills_them_in(tmp_path):
 # A template a user copied or wrote, printing everything it can find about
 # people: names, pictures, aliases, links, the profile's and the bio's paths,
 # every file the site registered, each story's people and header copies.
-PRYING = """{% macro pry(person) %}
+PRYING = """<!DOCTYPE html><html lang="en"><head><title>Prying</title></head><body>
+{% macro pry(person) %}
 [{{ person.name }}|{{ person.display_name }}|{{ person.slug }}|{{ person.avatar }}|
 {{ person.avatar_path }}|{{ person.aliases|join(',') }}|{{ person.links }}|
 {{ person.public_links }}|{{ person.placeholder }}|{{ person.source.path }}|
@@ -523,6 +524,7 @@ PRYING = """{% macro pry(person) %}
 {% for p in a.people + a.author_people %}{{ pry(p) }}{% endfor %}{% endfor %}
 {{ generated_content|list }}{{ static_content|list }}{{ staticfiles }}
 {{ connections }}{{ connections.registry }}{{ connections.tagged }}{{ connections.findings }}
+</body></html>
 """
 
 
