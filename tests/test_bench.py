@@ -172,7 +172,9 @@ def test_scaling_builds_each_size_alike_and_reports_the_growth(tmp_path):
 def test_memory_of_all_processes_counts_a_builds_own_processes(tmp_path):
     """A build's worker processes and Pagefind count: a child that starts two
     processes holding 60 MiB each is measured at 120 MiB or more for all its
-    processes together, while its largest process holds about 60."""
+    processes together. (Its largest process, ru_maxrss, is not asserted: a
+    child forked from this large test process counts its parent's pages
+    until it runs the new program.)"""
     import sys
 
     code = "b = b'x' * (60 * 2**20); import time; time.sleep(1.5)"
@@ -181,4 +183,3 @@ def test_memory_of_all_processes_counts_a_builds_own_processes(tmp_path):
               "[p.wait() for p in ps]\n")
     measured = run.timed([sys.executable, "-c", script], tmp_path, tmp_path / "log")
     assert measured["pss"] >= 120 * 2**20, measured
-    assert 55 * 2**20 < measured["rss"] < 100 * 2**20, measured
