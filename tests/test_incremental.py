@@ -159,6 +159,30 @@ def test_a_new_story_and_a_title_change(warm_site):
     assert_same_as_cold(warm_site)
 
 
+def test_a_new_tag_renders_the_pages_that_ask_about_it_not_every_story(warm_site):
+    """A story page asks `tag_slugs_with_pages` about its own tags only: a
+    story with a new tag and a new category renders its own lists, and the
+    draft whose tag now has a page (so links it), not every story page."""
+    draft = warm_site.root / "content/stories/kites-draft.md"
+    draft.write_text("Title: Kites, a draft\nDate: 2026-10-01 10:00\nStatus: draft\n"
+                     "Tags: kites\n\nNot yet.\n", encoding="utf-8")
+    wrote = pages(warm_site.build())
+    draft_page = next(rel for rel in wrote if "kites-a-draft" in rel)
+    assert 'rel="tag"' not in (warm_site.out / draft_page).read_text(encoding="utf-8")
+    (warm_site.root / "content/stories/kites-on-the-dune.md").write_text(
+        "Title: Kites on the dune\nDate: 2026-10-02 10:00\nAuthor: Maya Okafor\n"
+        "Category: Kite flying\nTags: kites\n\nThe wind came at noon.\n", encoding="utf-8")
+    wrote = pages(warm_site.build())
+    assert "2026/kites-on-the-dune/index.html" in wrote and draft_page in wrote
+    assert 'rel="tag"' in (warm_site.out / draft_page).read_text(encoding="utf-8")
+    assert OTHER_PAGE not in wrote
+    assert_same_as_cold(warm_site)
+    draft.unlink()
+    (warm_site.root / "content/stories/kites-on-the-dune.md").unlink()
+    warm_site.build()
+    assert_same_as_cold(warm_site)
+
+
 def test_a_deleted_story_leaves_its_lists(warm_site):
     (warm_site.root / "content/stories/a-late-ferry.md").unlink()
     wrote = pages(warm_site.build())

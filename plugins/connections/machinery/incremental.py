@@ -20,7 +20,9 @@ pages. Every page gets a key, the digest of what makes it:
   page of a list by the stories on it and its place among the pages;
 - the lists of every person and event (their stories, the people met at an
   event...) that the page read when it was last rendered: `registry.Listing`
-  records each read while a page renders.
+  records each read while a page renders; and the answers it asked of
+  `tag_slugs_with_pages` / `category_slugs_with_pages` (`registry.PagesOf`:
+  whether its own tags have a page, not every tag of the blog).
 
 A page whose key is the one recorded for its file by the last build, and
 whose file is still the one that build wrote (same size and modification
@@ -69,7 +71,7 @@ from pelican.writers import Writer
 
 from ..linking.record import Record
 from ..linking.record import state
-from ..model.registry import LISTINGS, Entity, Listing
+from ..model.registry import LISTINGS, Answer, Entity, Listing, PagesOf
 from ..output.pages import build_day
 from .output_records import Records
 
@@ -192,6 +194,8 @@ class Digests:
                     f"{value.orphans},{value.count},{value.num_pages})")
         if isinstance(value, (list, tuple)):
             return "[" + ",".join([self.of(v, depth + 1) for v in value]) + "]"
+        if isinstance(value, PagesOf):  # its answers are the page's reads (with_reads)
+            return f"PagesOf({value.kind})"
         if isinstance(value, frozenset):  # as a build keeps them: asked per page
             return self._memoized(value, "set", lambda v: self._set(v, depth))
         if isinstance(value, set):
@@ -325,7 +329,10 @@ class Digests:
             self._inside = inside
 
     def listed(self, entity):
-        """A person or event with the stories, events and people listed with it."""
+        """A person or event with the stories, events and people listed with
+        it; an answer a page read from a PagesOf, by its value."""
+        if isinstance(entity, Answer):
+            return repr(entity.value)
         return self._memoized(entity, "listed", self._listed)
 
     def _listed(self, entity):
@@ -540,6 +547,12 @@ class OutputCache:
         found = []
         for name in names:
             kind, _, slug = name.partition("/")
+            if kind.endswith("-page"):  # an answer from tag_slugs_with_pages...
+                asked = context.get(f"{kind[:-len('-page')]}_slugs_with_pages")
+                if not isinstance(asked, PagesOf):
+                    return None
+                found.append(asked.answer(slug))
+                continue
             entity = registry.entities.get(kind, {}).get(slug)
             if entity is None:
                 return None

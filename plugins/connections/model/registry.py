@@ -58,6 +58,54 @@ class Listing:
         entity.__dict__[self.key] = value
 
 
+class PagesOf(frozenset):
+    """The slugs of the tags (or the categories) that have a page. A template
+    asks it about one slug at a time (`tag.slug in tag_slugs_with_pages`):
+    each answer goes into `Listing.readers` as the page's read, so the warm
+    build's output cache keys a page by the answers it asked for, not by
+    every tag of the blog (a new tag would otherwise render every story
+    page again). Reading it whole (iterating, its length) is a read of all
+    of it."""
+
+    def __new__(cls, kind, slugs):
+        held = super().__new__(cls, slugs)
+        held.kind = f"{kind}-page"
+        return held
+
+    def __contains__(self, slug):
+        found = frozenset.__contains__(self, slug)
+        if Listing.readers:
+            Listing.readers[-1][(self.kind, slug)] = Answer(self.kind, str(slug), found)
+        return found
+
+    def __iter__(self):
+        self._read_whole()
+        return frozenset.__iter__(self)
+
+    def __len__(self):
+        self._read_whole()
+        return frozenset.__len__(self)
+
+    def _read_whole(self):
+        if Listing.readers:
+            Listing.readers[-1][(self.kind, "*")] = self.answer("*")
+
+    def answer(self, slug):
+        """The answer to `slug` (or, for "*", the whole set) in this build."""
+        if slug == "*":
+            whole = ",".join(sorted(frozenset.__iter__(self)))
+            return Answer(self.kind, "*", whole)
+        return Answer(self.kind, slug, frozenset.__contains__(self, slug))
+
+
+class Answer:
+    """One answer a page read from a PagesOf (its `kind/slug` names it in the
+    output records, as a person's `person/slug` does)."""
+
+    def __init__(self, kind, slug, value):
+        self.kind, self.slug, self.value = kind, slug, value
+
+
 class Entity(URLWrapper):
     kind = ""
     sigil = ""

@@ -27,7 +27,7 @@ from ..model import identity
 from ..model import source as sourcefile
 from ..model.identity import report_shared_pages
 from ..model.names import fold
-from ..model.registry import shown_path
+from ..model.registry import PagesOf, shown_path
 from .author_pages import write_author_redirects
 from .default_templates import fall_back_from_missing_templates, with_default_templates
 
@@ -102,13 +102,14 @@ class ConnectionsGenerator(Generator):
         soon = {id(e) for e in upcoming}
         past = [e for e in reversed(self.events) if id(e) not in soon]
         # Which tags and categories have a page (a draft's own may not, and
-        # none do when TAG_SAVE_AS is ""): sets, asked in constant time.
+        # none do when TAG_SAVE_AS is ""): sets, asked in constant time, each
+        # answer a read of the page that asks (registry.PagesOf).
         for kind in ("tag", "category"):
             written = self.settings.get(f"{kind.upper()}_SAVE_AS")
             plural = "tags" if kind == "tag" else "categories"
-            self.context[f"{kind}_slugs_with_pages"] = frozenset(
+            self.context[f"{kind}_slugs_with_pages"] = PagesOf(kind, [
                 item.slug for item, _ in self.context.get(plural, [])
-            ) if written else frozenset()
+            ] if written else [])
         self.context["people"] = self.people
         self.context["events"] = self.events
         self.context["upcoming_events"] = upcoming
