@@ -11,7 +11,9 @@ round, times as child processes:
 
   (a) vanilla   plain Pelican on the same stories (no plugin, `simple` theme,
                 Pelican's default feeds)
-  (b) full      `python -m connections build`, cold (no content cache)
+  (b) full      `python -m connections build`, cold (no content cache), with
+                CONNECTIONS_WORKERS as shipped (every core), then again
+                with CONNECTIONS_WORKERS = 1 (b1: all in the build process)
   (c) warm      the same build with Pelican's content cache (written by an
                 untimed priming build), after editing one story's text
                 (c-edit), then after adding one person to another story
@@ -60,7 +62,7 @@ import preview  # noqa: E402
 from connections.output.search import byte_stable  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
-KINDS = ("vanilla", "full", "warm-edit", "warm-person", "warm-add", "hugo")
+KINDS = ("vanilla", "full", "full-1-worker", "warm-edit", "warm-person", "warm-add", "hugo")
 
 WARM_SETTINGS = '''\
 """The full build with Pelican's content cache on (read and written)."""
@@ -624,7 +626,8 @@ def machine():
     import pelican
 
     return {
-        "cpus": os.cpu_count(), "cpu": cpu or platform.processor(), "ram_bytes": ram,
+        "cpus": os.cpu_count(), "cores": len(os.sched_getaffinity(0)),
+        "cpu": cpu or platform.processor(), "ram_bytes": ram,
         "python": platform.python_version(), "pelican": pelican.__version__,
         "markdown": markdown.__version__, "platform": platform.platform(),
     }
@@ -656,6 +659,7 @@ def run(stories, repeat=3, seed=1, keep=None, weigh=True, say=_say):
         f"{len(site.events)} events in {time.perf_counter() - started:.1f} s ({root})")
     samples = {k: [] for k in KINDS}
     check = None
+    one_worker = write_variant(bench, "1 worker", {"CONNECTIONS_WORKERS": 1})
     hugo = preview.ensure_hugo(say)
     if hugo:
         preview.hugo_site(site, root / "hugo", feeds=True)
@@ -674,6 +678,14 @@ def run(stories, repeat=3, seed=1, keep=None, weigh=True, say=_say):
             out = root / f"out-{kind}"
             shutil.rmtree(out, ignore_errors=True)
             record(kind, bench.build(kind, bench.settings[kind], out, f"{kind}-{round_}"))
+        out = root / "out-full-1-worker"
+        shutil.rmtree(out, ignore_errors=True)
+        record("full-1-worker", bench.build("full", one_worker, out, f"full-1-worker-{round_}"))
+        workers_diff = tree_differences(root / "out-full", out)
+        workers_same = not any(workers_diff.values())
+        say(f"  (b) and (b1) wrote the same files, byte for byte: {'yes' if workers_same else 'NO'}"
+            + ("" if workers_same else ":\n" + describe_differences(
+                workers_diff, root / "out-full", out)))
         if hugo:
             out = root / "out-hugo"
             shutil.rmtree(out, ignore_errors=True)
@@ -699,6 +711,8 @@ def run(stories, repeat=3, seed=1, keep=None, weigh=True, say=_say):
     for measure in ("wall", "cpu", "rss", "pss"):
         m = f"{measure}_median"
         ratios[f"{measure} full/vanilla"] = stats["full"][m] / stats["vanilla"][m]
+        ratios[f"{measure} full-1-worker/vanilla"] = (
+            stats["full-1-worker"][m] / stats["vanilla"][m])
         ratios[f"{measure} warm-edit/full"] = stats["warm-edit"][m] / stats["full"][m]
         ratios[f"{measure} warm-person/full"] = stats["warm-person"][m] / stats["full"][m]
         ratios[f"{measure} warm-add/full"] = stats["warm-add"][m] / stats["full"][m]
@@ -712,6 +726,7 @@ def run(stories, repeat=3, seed=1, keep=None, weigh=True, say=_say):
         "seed": seed, "repeat": repeat, "machine": machine(),
         "samples": samples, "stats": stats, "ratios": ratios,
         "warm_equals_cold": check, "story_page": weight, "load_average_at_end": load,
+        "workers_same_output": workers_same,
     }
     if not keep:
         shutil.rmtree(root, ignore_errors=True)
@@ -756,6 +771,7 @@ def _count(folder):
 
 def markdown_table(result):
     s, r = result["stats"], result["ratios"]
+    workers = result.get("machine", {}).get("cores", "every core's")
     mib = 2 ** 20
     rows = [
         f"N = {result['stories']} stories, {result['people']} people, {result['events']} "
@@ -767,7 +783,9 @@ def markdown_table(result):
     ]
     labels = {
         "vanilla": ("(a) vanilla Pelican", "", ""),
-        "full": ("(b) Connection Stories, cold", "b/a", "full/vanilla"),
+        "full": (f"(b) Connection Stories, cold, {workers} workers", "b/a", "full/vanilla"),
+        "full-1-worker": ("(b1) the same, CONNECTIONS_WORKERS = 1", "b1/a",
+                          "full-1-worker/vanilla"),
         "warm-edit": ("(c) warm, one story's text edited", "c/b", "warm-edit/full"),
         "warm-person": ("(c) warm, one person added", "c/b", "warm-person/full"),
         "warm-add": ("(c) warm, one story added", "c/b", "warm-add/full"),
@@ -791,6 +809,9 @@ def markdown_table(result):
             f"| {cell(st, 'pss', mib, 0)} | {wall} | {cpu} |"
         )
     rows.append("")
+    if "workers_same_output" in result:
+        rows.append(f"(b) and (b1) wrote the same files, byte for byte: "
+                    f"{'yes' if result['workers_same_output'] else 'NO'}.")
     rows.append(f"Peak memory b/a = {r['rss full/vanilla']:.2f} (largest process), "
                 f"{r['pss full/vanilla']:.2f} (all processes together).")
     check = result.get("warm_equals_cold")
