@@ -5,6 +5,7 @@ Pelican's own test content is read from the installed Pelican package at
 test time, never copied into this repository.
 """
 
+import copy
 import json
 import logging
 import os
@@ -430,3 +431,33 @@ def test_templates_can_reach_only_what_the_site_may_show(tmp_path, captured):
         texts = reachable_text(story)
         leaks = [t for t in texts if "Quenby" in t or "Hollowell" in t or "Vasquez" in t]
         assert not leaks, (story.source_path, leaks[:3])
+
+
+def test_each_pelican_setting_the_plugin_changes_is_said_once(caplog):
+    """Nothing a vanilla Pelican setting means changes silently: an existing
+    blog's build says which settings the plugin changed, once per process
+    (`make serve` configures every rebuild), and says nothing of settings it
+    leaves as they were."""
+    from pelican.settings import DEFAULT_CONFIG
+
+    from connections.configure import configure
+    from connections.machinery import content_cache
+
+    content_cache._told.clear()
+
+    def said(**settings):
+        caplog.clear()
+        with caplog.at_level(logging.WARNING):
+            configure({**copy.deepcopy(DEFAULT_CONFIG), "PATH": str(PELICAN_TESTS), **settings})
+        return [r.getMessage() for r in caplog.records if "changed Pelican settings" in r.getMessage()]
+
+    first = said(CACHE_CONTENT=True)
+    assert len(first) == 2, first
+    assert "ARTICLE_EXCLUDES += ['people', 'events']" in first[0]
+    assert "AUTHOR_SAVE_AS = ''" in first[0]
+    assert "CHECK_MODIFIED_METHOD = 'blake2b'" in first[1]
+    assert [m for m in said(CACHE_CONTENT=True) if "CHECK_MODIFIED_METHOD" in m] == []  # once
+    content_cache._told.clear()
+    assert said(CACHE_CONTENT=True, CHECK_MODIFIED_METHOD="sha256", AUTHOR_SAVE_AS="a/{slug}.html",
+                ARTICLE_EXCLUDES=["people", "events"], PAGE_EXCLUDES=["people", "events"]) == []
+    assert said(CACHE_CONTENT=True, CONNECTIONS_QUIET_ADOPTION=True) == []

@@ -64,6 +64,9 @@ DEFAULTS = {
     # Processes that convert the stories' Markdown on a cold build
     # (parallel_reading.py): None, every core; 1, the build process alone.
     "CONNECTIONS_WORKERS": None,
+    # True: the plugin does not say which of Pelican's settings it changed
+    # (adopt_blog, CHECK_MODIFIED_METHOD in content_cache.py).
+    "CONNECTIONS_QUIET_ADOPTION": False,
     # The identities file, inside PATH (identity.py; README, "Stable ids"):
     # each story's identity, recorded by the build like a lock file; commit
     # it. None: identities are worked out again on every build.

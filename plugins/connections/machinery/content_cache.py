@@ -15,7 +15,8 @@ them). Two things then go wrong in Pelican itself:
 Pelican also tells a changed story by its modification time, so a story
 edited with its time kept is not read again: the plugin has it compare
 files by their digest (CHECK_MODIFIED_METHOD = "blake2b", a few
-milliseconds per thousand stories) unless the settings chose a method.
+milliseconds per thousand stories) unless the settings chose a method other
+than Pelican's default, and says so once (`pelicanconf.py` sets it).
 
 So on `initialized` the settings are tried with pickle first: when one can't
 be saved the cache is turned off for the build, with a message naming it and
@@ -36,6 +37,7 @@ logger = logging.getLogger(__name__)
 
 # How Pelican's cache tells a changed file (a hashlib name): by its bytes.
 DIGEST = "blake2b"
+_told = []  # the change of CHECK_MODIFIED_METHOD has been said
 
 
 def unpicklable_settings(settings):
@@ -63,6 +65,13 @@ def check_settings(settings):
         # A story edited with its modification time kept (a copy with `cp -p`,
         # a checkout, an editor that restores it) would not be read again.
         settings["CHECK_MODIFIED_METHOD"] = DIGEST
+        if not settings.get("CONNECTIONS_QUIET_ADOPTION") and not _told:
+            _told.append(DIGEST)  # once per process: `make serve` builds again and again
+            logger.warning(
+                "connections: changed Pelican settings: CHECK_MODIFIED_METHOD = %r "
+                "(the content cache compares a story's bytes, not its modification "
+                "time, so an edit that keeps the time is read again); set "
+                "CHECK_MODIFIED_METHOD yourself to choose", DIGEST)
     names = unpicklable_settings(settings)
     if not names:
         return
