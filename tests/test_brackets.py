@@ -54,7 +54,8 @@ def test_pelicans_own_content_renders_the_same(path):
 
 def test_generated_bracket_soup_renders_the_same():
     pieces = ["[", "]", "(", ")", "a", " ", "!", "\n", "x.org", "@[", "*", "`", "\\",
-              "[1]", "\n\n[1]: https://e.org\n", '"t"', "<b>", "#[", "<", ">"]
+              "[1]", "\n\n[1]: https://e.org\n", '"t"', "<b>", "#[", "<", ">",
+              "'", '"', "](", "[w](x ", "(("]
     rng = random.Random(18)
     for _ in range(1500):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 50)))

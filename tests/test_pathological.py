@@ -1,7 +1,8 @@
 """Pathological input grows the work at most linearly (issue 18, item 5).
 
-Each family doubles one pathology - `@[` never closed, `[` never closed, a
-story naming many distinct people, a story with many mentions - and asserts
+Each family doubles one pathology - `@[` never closed, `[` never closed,
+`[text](` never closed, a story naming many distinct people, a story with
+many mentions - and asserts
 that doubling the input at most about doubles the time (a ratio under 3,
 with a little slack, so a loaded machine does not make it flake: CPU time,
 median of three). Before the fixes each of these grew with the square of
@@ -72,6 +73,7 @@ def one_story_site(tmp_path_factory):
 @pytest.mark.parametrize("unit, sizes", [
     ("@[word ", SIZES),  # a mention opened and never closed
     ("[word ", SIZES),  # a link's bracket never closed (Python-Markdown's own cost)
+    ("[word](x ", SIZES),  # a link's address never closed (28 s at 8,000 before)
     ("Met @[Person {i:03d}] again.\n", tuple(n // 2 for n in SIZES)),  # many mentions
     # Many distinct people mentioned, none with a profile: a note for each
     # (located in the story) and every name searched for in the prose.

@@ -49,8 +49,10 @@ _FENCE = re.compile(r"^[ ]{0,3}(`{3,}|~{3,})")
 _LIST_ITEM = re.compile(r"^[ ]{0,3}([-*+]|\d+[.)])\s")
 _CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)", re.S)
 _URLISH = re.compile(
-    r"\]\([^)\n]*\)"  # a link's target
-    r"|<[^>\n]*>"  # HTML tags and autolinks
+    # A link's target: up to the next bracket at most, so that a `](` never
+    # closed costs its own length, not the rest of the line's.
+    r"\]\([^)\n\[\]]*\)"
+    r"|<[^<>\n]*>"  # HTML tags and autolinks (a `<` never closed: its own length)
     r"|(?:https?|ftp|mailto):\S+|www\.\S+"
     r"|\S+@\S+\.\w+"  # e-mail addresses
     r"|[{|](?:filename|static|attach)[}|]\S*"
