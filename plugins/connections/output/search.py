@@ -48,7 +48,7 @@ from .default_templates import theme_has
 logger = logging.getLogger(__name__)
 
 BUNDLE = "pagefind"
-RECORD_FILE = "connections-search.json"
+RECORD_FILE = "connections-search-{folder}.json"
 # Stories per part of the index (see `split`).
 STORIES_PER_PART = 2000
 # Parts to index, by output folder (SearchGenerator -> index_site).
@@ -109,7 +109,7 @@ def index_site(pelican):
     if parts is None:
         return
     settings = pelican.settings
-    record = _record_path(settings)
+    record = _record_path(settings, output)
     known = _read_record(record) if settings.get("LOAD_CONTENT_CACHE") else {}
     states = [_part_state(output, pages, len(parts)) for pages in parts]
     todo = [k for k, st in enumerate(states)
@@ -212,9 +212,14 @@ def _remove_other_bundles(output, count):
             shutil.rmtree(os.path.join(output, name))
 
 
-def _record_path(settings):
+def _record_path(settings, output):
+    """Where the parts' states are kept: in CACHE_PATH, one file per output
+    folder (as output_records.py keeps the pages')."""
     cache = settings.get("CACHE_PATH")
-    return Path(cache) / RECORD_FILE if cache else None
+    if not cache:
+        return None
+    folder = hashlib.blake2b(os.path.realpath(output).encode("utf-8"), digest_size=8).hexdigest()
+    return Path(cache) / RECORD_FILE.format(folder=folder)
 
 
 def _read_record(record):
