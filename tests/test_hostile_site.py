@@ -353,3 +353,30 @@ def test_the_build_and_strict_publish_refuse_them_before_writing(tmp_path, conf)
     assert written in ([], ["feeds/all.atom.xml"]), written  # publishing empties the folder first
     if written:
         assert (output / "feeds/all.atom.xml").read_text() == "earlier"
+
+
+def test_a_name_or_title_whose_override_never_ends_is_ended_where_it_ends(tmp_path):
+    """`Name: Eve \u202eevil` (a right-to-left override never closed) would turn
+    around the text printed after the name, wherever it is printed: every
+    name and title ends what it opens (control_chars.closed_directions, as
+    Jinja's `finalize` and in mentions), in text and in attributes alike."""
+    content = tmp_path / "content"
+    for rel, text in {
+        "people/eve.md": "Name: Eve \u202eevil\n\nEve turns things around.\n",
+        "stories/a.md": ("Title: Turned \u202eelat\nDate: 2024-01-01\nTags: \u202eswen\n"
+                         "People: Eve \u202eevil\n\nWith @[Eve \u202eevil] today.\n"),
+    }.items():
+        (content / rel).parent.mkdir(parents=True, exist_ok=True)
+        (content / rel).write_text(text, encoding="utf-8")
+    out = build_site(content, tmp_path / "output", COMMENTS_PROVIDER="none")
+    opened = []
+    for page in pages(out):
+        doc = soup(page)
+        texts = [str(node) for node in doc.find_all(string=True)]
+        texts += [v for tag in doc.find_all(True) for v in tag.attrs.values() if isinstance(v, str)]
+        for text in texts:
+            if "\u202e" in text:
+                opened.append(page.relative_to(out).as_posix())
+                assert text.count("\u202c") >= text.count("\u202e"), (page, text)
+    assert "people/eve-evil/index.html" in opened and "2024/turned-elat/index.html" in opened
+    assert len(opened) > 10

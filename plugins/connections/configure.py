@@ -15,6 +15,7 @@ from .linking.mentions import MentionExtension
 from .linking.summaries import story_description, story_summary
 from .machinery import content_cache
 from .machinery.brackets import BracketsExtension
+from .model import control_chars
 from .model.safe_urls import is_safe_link
 from .output.reach import connections_absolute_url, connections_share_image
 from .output.structured_data import connections_jsonld, connections_page_jsonld
@@ -36,6 +37,8 @@ def configure(settings):
     # Each build makes its own Jinja environment, so templates need no check
     # for changes on every include (a stat per include otherwise).
     settings.setdefault("JINJA_ENVIRONMENT", {}).setdefault("auto_reload", False)
+    # A name's right-to-left override never turns the text after it around.
+    settings["JINJA_ENVIRONMENT"].setdefault("finalize", control_chars.closed_directions)
     settings.setdefault("JINJA_GLOBALS", {}).update(
         connections_jsonld=connections_jsonld,
         connections_page_jsonld=connections_page_jsonld,

@@ -29,6 +29,7 @@ import re
 from markdown import Markdown
 from markupsafe import escape
 
+from ..model import control_chars
 from ..model import safe_urls
 from ..model import slugs
 from ..model import source
@@ -306,10 +307,11 @@ def _scrub(content, people, shown_authors):
 def mention_html(entity, shown=None, in_link=False):
     """The final HTML of a mention; `shown` is the author's own display text.
     Inside a link's text it is the name alone (a private person's shown as
-    everywhere else)."""
+    everywhere else). A direction override it opens ends with it."""
+    text = escape(control_chars.closed_directions(str(shown or entity.display_name)))
     if not entity.listed or in_link:
-        return f'<span class="mention">{escape(shown or entity.display_name)}</span>'
-    text = escape(shown or entity.display_name)
+        return f'<span class="mention">{text}</span>'
+
     return f'<a class="{entity.mention_class}" href="{{filename}}/{entity.link_key}">{text}</a>'
 
 

@@ -13,6 +13,7 @@ import re
 from jinja2 import pass_context
 from markupsafe import Markup
 
+from ..model import control_chars
 from ..model.safe_urls import is_safe_link
 
 
@@ -86,8 +87,10 @@ def event_page(ctx, event):
 
 
 def dumps(data):
-    """JSON safe to place inside a <script> element."""
-    text = json.dumps(data, ensure_ascii=False, indent=None, sort_keys=False)
+    """JSON safe to place inside a <script> element; each text ends the
+    direction overrides it opens (control_chars.closed_directions), as it
+    would on a page."""
+    text = json.dumps(_closed(data), ensure_ascii=False, indent=None, sort_keys=False)
     return (
         text.replace("&", "\\u0026")
         .replace("<", "\\u003c")
@@ -95,6 +98,14 @@ def dumps(data):
         .replace("\u2028", "\\u2028")
         .replace("\u2029", "\\u2029")
     )
+
+
+def _closed(value):
+    if isinstance(value, dict):
+        return {k: _closed(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_closed(v) for v in value]
+    return control_chars.closed_directions(value)
 
 
 @pass_context
