@@ -380,3 +380,22 @@ def test_a_name_or_title_whose_override_never_ends_is_ended_where_it_ends(tmp_pa
                 assert text.count("\u202c") >= text.count("\u202e"), (page, text)
     assert "people/eve-evil/index.html" in opened and "2024/turned-elat/index.html" in opened
     assert len(opened) > 10
+
+
+@pytest.mark.parametrize("value, printed", [
+    ("Eve \u202eevil", "Eve \u202eevil\u202c"),  # an override never ended
+    ("a \u202eb\u202c c", "a \u202eb\u202c c"),  # ended: as written
+    ("\u2067x \u202ey", "\u2067x \u202ey\u202c\u2069"),  # inside an isolate: both, inner first
+    ("\u2067x \u202ey\u2069 z", "\u2067x \u202ey\u2069 z"),  # the isolate's end ends both
+    ("x\u2069 \u202c", "x\u2069 \u202c"),  # ends of nothing: kept, nothing added
+    ("Zoë Laurent", "Zoë Laurent"),
+])
+def test_a_printed_value_ends_the_directions_it_opens(value, printed):
+    from markupsafe import Markup
+
+    from connections.model.control_chars import closed_directions
+
+    assert closed_directions(value) == printed
+    html = closed_directions(Markup(f"<b>{value}</b>"))
+    assert isinstance(html, Markup) and html == Markup(f"<b>{value}</b>") + printed[len(value):]
+    assert closed_directions(7) == 7 and closed_directions(None) is None

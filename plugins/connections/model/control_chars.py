@@ -1,4 +1,5 @@
-"""Characters no page may carry: controls and noncharacters.
+"""Characters no page may carry (controls and noncharacters), and direction
+controls a printed value must close (`closed_directions`).
 
 HTML forbids them (the Nu validator: "Forbidden code point U+0001"), XML
 too (a feed with one is not a feed), and they are invisible in an editor: a
