@@ -185,9 +185,15 @@ def adopt_blog(settings):
     settings.setdefault("CONNECTIONS_AUTHOR_REDIRECTS", "")
     if settings["CONNECTIONS_AUTHOR_REDIRECTS"] is None:
         settings["CONNECTIONS_AUTHOR_REDIRECTS"] = ""
+    say_changed(settings, told)
+    return settings
+
+
+def say_changed(settings, told):
+    """Say which of Pelican's settings the plugin changed, and to what
+    (unless CONNECTIONS_QUIET_ADOPTION)."""
     if told and not settings.get("CONNECTIONS_QUIET_ADOPTION"):
         logger.warning("connections: changed Pelican settings: %s", "; ".join(told))
-    return settings
 
 
 def load_settings(settings_file, output=None, overrides=None):

@@ -130,9 +130,11 @@ def get_link(processor, data, index):
     if m is None or m.group(1):
         return LinkInlineProcessor.getLink(processor, data, index)
     start = m.end()
-    last_close, quotes, opens = _marks(data)
-    if start <= last_close:
+    # A link that closes (nearly every one) is Python-Markdown's: its `)` is
+    # found from the end of the text at once, and nothing else is worked out.
+    if data.rfind(")", start) >= 0:
         return LinkInlineProcessor.getLink(processor, data, index)
+    quotes, opens = _marks(data)
     at = bisect.bisect_left(quotes, start)
     if at < len(quotes):
         quote = quotes[at]
@@ -146,13 +148,12 @@ _MARKS = []  # [(text, marks)] for the last few texts
 
 
 def _marks(data):
-    """A text's last `)`, and where its quotes and its `(` are: once per
-    text (Python-Markdown asks about every `](` of the same text)."""
+    """Where a text's quotes and its `(` are: once per text (Python-Markdown
+    asks about every unclosed `](` of the same text)."""
     for text, marks in _MARKS:
         if text is data:
             return marks
-    marks = (data.rfind(")"),
-             [m.start() for m in re.finditer("['\"]", data)],
+    marks = ([m.start() for m in re.finditer("['\"]", data)],
              [m.start() for m in re.finditer(r"\(", data)])
     _MARKS.insert(0, (data, marks))
     del _MARKS[_REMEMBERED:]

@@ -32,6 +32,7 @@ import traceback
 from pelican import cache as pelican_cache
 
 from ..model.registry import shown_path
+from ..settings import say_changed
 
 logger = logging.getLogger(__name__)
 
@@ -65,13 +66,12 @@ def check_settings(settings):
         # A story edited with its modification time kept (a copy with `cp -p`,
         # a checkout, an editor that restores it) would not be read again.
         settings["CHECK_MODIFIED_METHOD"] = DIGEST
-        if not settings.get("CONNECTIONS_QUIET_ADOPTION") and not _told:
+        if not _told:
             _told.append(DIGEST)  # once per process: `make serve` builds again and again
-            logger.warning(
-                "connections: changed Pelican settings: CHECK_MODIFIED_METHOD = %r "
-                "(the content cache compares a story's bytes, not its modification "
-                "time, so an edit that keeps the time is read again); set "
-                "CHECK_MODIFIED_METHOD yourself to choose", DIGEST)
+            say_changed(settings, [
+                f"CHECK_MODIFIED_METHOD = {DIGEST!r} (the content cache compares a "
+                "story's bytes, not its modification time, so an edit that keeps the "
+                "time is read again); set CHECK_MODIFIED_METHOD yourself to choose"])
     names = unpicklable_settings(settings)
     if not names:
         return

@@ -39,7 +39,7 @@ def closed_directions(value):
     or a copied one, for plain text and HTML (Markup: `|e`, a story's text)
     alike. Nothing is removed."""
     if isinstance(value, URLWrapper):  # a tag, category or author: printed by name
-        value = str(value) if _DIRECTIONS.search(str(value)) else value
+        value = str(value)
     if not isinstance(value, str) or _DIRECTIONS.search(value) is None:
         return value
     still_open = []
@@ -56,6 +56,11 @@ def closed_directions(value):
         return value
     closing = "".join(reversed(still_open))
     return Markup(value + closing) if isinstance(value, Markup) else value + closing
+
+
+def opens_directions(text):
+    """Whether `text` holds any direction control (most texts hold none)."""
+    return _DIRECTIONS.search(text) is not None
 
 
 def strip(text):

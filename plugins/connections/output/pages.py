@@ -215,8 +215,7 @@ class ConnectionsGenerator(Generator):
         for entity, html in linker.profile_bodies(self.settings["MARKDOWN"]):
             path = entity.source.path
             if not entity.profile_linkable:  # its file name may be their full name
-                folder, ext = os.path.split(path)[0], os.path.splitext(path)[1]
-                path = os.path.join(folder, entity.slug + ext)
+                path = os.path.join(os.path.dirname(path), entity.slug + os.path.splitext(path)[1])
             entity.bio = Profile(
                 html,
                 metadata={"title": entity.display_name},

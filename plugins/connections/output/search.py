@@ -223,9 +223,11 @@ def _record_path(settings, output):
 
 
 def _read_record(record):
+    if record is None:
+        return {}
     try:
         known = json.loads(record.read_text(encoding="utf-8"))
-    except (OSError, ValueError, AttributeError):
+    except (OSError, ValueError):
         return {}
     return known if isinstance(known, dict) else {}
 

@@ -90,7 +90,9 @@ def dumps(data):
     """JSON safe to place inside a <script> element; each text ends the
     direction overrides it opens (control_chars.closed_directions), as it
     would on a page."""
-    text = json.dumps(_closed(data), ensure_ascii=False, indent=None, sort_keys=False)
+    text = json.dumps(data, ensure_ascii=False, indent=None, sort_keys=False)
+    if control_chars.opens_directions(text):  # rare: walk the data only then
+        text = json.dumps(_closed(data), ensure_ascii=False, indent=None, sort_keys=False)
     return (
         text.replace("&", "\\u0026")
         .replace("<", "\\u003c")
