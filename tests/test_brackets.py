@@ -14,7 +14,9 @@ import pelican
 import pytest
 from markdown.test_tools import TestCase
 
-from connections.machinery.brackets import BracketsExtension
+from markdown.inlinepatterns import LinkInlineProcessor
+
+from connections.machinery.brackets import BracketsExtension, get_link
 from connections.linking.mentions import MentionExtension
 
 PELICAN_CONTENT = Path(pelican.__file__).parent / "tests" / "content"
@@ -61,6 +63,25 @@ def test_generated_bracket_soup_renders_the_same():
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 50)))
         plain, ours = both(text)
         assert ours == plain, repr(text)
+
+
+def test_every_link_address_is_read_as_python_markdown_reads_it():
+    """get_link answers from the text's running count of brackets: at every
+    `(` of many generated texts (late and nested `)`, quotes, titles, `<...>`
+    addresses, escapes), what Python-Markdown's own walk answers."""
+    md = markdown.Markdown()
+    md.convert("x")  # the inline processor's stash, which unescape reads
+    processor = next(p for p in md.inlinePatterns if type(p) is LinkInlineProcessor)
+    pieces = ["(", ")", "(", ")", "[w](", "x", " ", "'", '"', "\\)", "<a>", "&amp;", "\n"]
+    rng = random.Random(17)
+    compared = 0
+    for _ in range(3000):
+        data = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 40)))
+        for index in (i for i, c in enumerate(data) if c == "("):
+            assert get_link(processor, data, index) == LinkInlineProcessor.getLink(
+                processor, data, index), (data, index)
+            compared += 1
+    assert compared > 10000
 
 
 def test_one_instance_reused_for_many_documents():

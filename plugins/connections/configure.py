@@ -1,9 +1,9 @@
 """The plugin's part of a site's settings: what `initialized` does.
 
 `configure(settings)` fills in the defaults, says which Pelican settings it
-changes, adds the mention syntax and linear-time links to Markdown, hands
-templates their helpers and turns off what would serve stale people and
-events. Pelican calls it through the `initialized` signal; the content check
+changes, adds the mention syntax and linear-time links and raw HTML to
+Markdown, hands templates their helpers and turns off what would serve stale
+people and events. Pelican calls it through the `initialized` signal; the content check
 calls it directly, so both read the settings alike.
 """
 
@@ -15,6 +15,7 @@ from .linking.mentions import MentionExtension
 from .linking.summaries import story_description, story_summary
 from .machinery import content_cache
 from .machinery.brackets import BracketsExtension
+from .machinery.unclosed_tags import UnclosedTagsExtension
 from .model import control_chars
 from .model.safe_urls import is_safe_link
 from .output.reach import connections_absolute_url, connections_share_image
@@ -34,6 +35,10 @@ def configure(settings):
     # unclosed brackets.
     if not any(isinstance(e, BracketsExtension) for e in extensions):
         extensions.append(BracketsExtension())
+    # ... and raw HTML too, where `<` opens a tag that never ends
+    # (unclosed_tags.py).
+    if not any(isinstance(e, UnclosedTagsExtension) for e in extensions):
+        extensions.append(UnclosedTagsExtension())
     # Each build makes its own Jinja environment, so templates need no check
     # for changes on every include (a stat per include otherwise).
     settings.setdefault("JINJA_ENVIRONMENT", {}).setdefault("auto_reload", False)

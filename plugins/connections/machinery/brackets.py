@@ -119,45 +119,80 @@ class BracketMatcher:
 
 
 def get_link(processor, data, index):
-    """`LinkInlineProcessor.getLink(data, index)`, without the walk when no
-    `)` follows: Python-Markdown reads the address of `[text](` one character
-    at a time to the `)` that closes it, so a `](` never closed walks to the
-    end of the paragraph (8,000 of them took 28 s). With no `)` after it, its
-    loop cannot close the address; it ends unhandled, at the end of the
-    text, unless a quote (a title) is followed by as many `(` as were open,
-    a rare case left to Python-Markdown itself."""
+    """`LinkInlineProcessor.getLink(data, index)`, without the long walk.
+
+    Python-Markdown reads the address of `[text](` one character at a time,
+    counting `(` and `)`, to the `)` that brings the count back to zero, so
+    an address that closes late (8,000 `[text](x ` before one `)` took 18 s)
+    or never (28 s) is walked again for every link in the text. Until its
+    first quote (a title) the walk only counts, so where it ends is read off
+    the text's running count of brackets, computed once per text; an address
+    with a quote before that point is left to Python-Markdown itself, and so
+    is one the nearest `)` closes (the walk is then the address itself)."""
     m = processor.RE_LINK.match(data, pos=index)
     if m is None or m.group(1):
         return LinkInlineProcessor.getLink(processor, data, index)
     start = m.end()
-    # A link that closes (nearly every one) is Python-Markdown's: its `)` is
-    # found from the end of the text at once, and nothing else is worked out.
-    if data.rfind(")", start) >= 0:
+    nearest = data.find(")", start)
+    if nearest >= 0 and data.find("(", start, nearest) < 0:
+        # Nearly every link: its own `)` is the first one.
         return LinkInlineProcessor.getLink(processor, data, index)
-    quotes, opens = _marks(data)
+    quotes, opens, closes, drops = _marks(data)
     at = bisect.bisect_left(quotes, start)
-    if at < len(quotes):
-        quote = quotes[at]
-        still_open = 1 + bisect.bisect_left(opens, quote) - bisect.bisect_left(opens, start)
-        if len(opens) - bisect.bisect_right(opens, quote) >= still_open:
-            return LinkInlineProcessor.getLink(processor, data, index)
-    return "", None, len(data), False
+    quote = quotes[at] if at < len(quotes) else None
+    if nearest < 0:
+        # No `)` after it: the loop cannot close the address; it ends
+        # unhandled, at the end of the text, unless a quote (a title) is
+        # followed by as many `(` as were open, a rare case left to
+        # Python-Markdown.
+        if quote is not None:
+            still_open = 1 + bisect.bisect_left(opens, quote) - bisect.bisect_left(opens, start)
+            if len(opens) - bisect.bisect_right(opens, quote) >= still_open:
+                return LinkInlineProcessor.getLink(processor, data, index)
+        return "", None, len(data), False
+    # The count is back to zero at the first `)` after which the running
+    # count of the text is one less than where the address starts.
+    level = bisect.bisect_left(opens, start) - bisect.bisect_left(closes, start) - 1
+    ends = drops.get(level, ())
+    at = bisect.bisect_left(ends, start)
+    close = ends[at] if at < len(ends) else None
+    if quote is not None and (close is None or quote < close):
+        return LinkInlineProcessor.getLink(processor, data, index)
+    if close is None:
+        return "", None, len(data), False
+    return processor.unescape(data[start:close]).strip(), None, close + 1, True
 
 
 _MARKS = []  # [(text, marks)] for the last few texts
 
 
 def _marks(data):
-    """Where a text's quotes and its `(` are: once per text (Python-Markdown
-    asks about every unclosed `](` of the same text)."""
+    """Where a text's quotes, `(` and `)` are, and for each running count
+    of brackets the `)` after which the count has that value: once per text
+    (Python-Markdown asks about every link of the same text)."""
     for text, marks in _MARKS:
         if text is data:
             return marks
-    marks = ([m.start() for m in re.finditer("['\"]", data)],
-             [m.start() for m in re.finditer(r"\(", data)])
+    quotes, opens, closes, drops = [], [], [], {}
+    count = 0
+    for m in _LINK_MARK.finditer(data):
+        c, p = m.group(), m.start()
+        if c == "(":
+            count += 1
+            opens.append(p)
+        elif c == ")":
+            count -= 1
+            closes.append(p)
+            drops.setdefault(count, []).append(p)
+        else:
+            quotes.append(p)
+    marks = (quotes, opens, closes, drops)
     _MARKS.insert(0, (data, marks))
     del _MARKS[_REMEMBERED:]
     return marks
+
+
+_LINK_MARK = re.compile(r"""[()'"]""")
 
 
 class BracketsExtension(Extension):
