@@ -403,6 +403,50 @@ def test_a_large_blogs_index_comes_in_parts_and_an_edit_indexes_its_part_alone(
         "../pagefind-1/"]
 
 
+def test_the_index_is_made_while_the_rest_is_written_and_a_failed_build_leaves_none(
+        tmp_path, monkeypatch):
+    """Pagefind starts once the story pages are written and runs while the
+    build writes the people, events and feeds; a build that fails after it
+    started (here a person page's template) stops Pagefind and leaves no
+    part of a new index in the output, and the index of the last good build
+    stays as it was."""
+    import shutil
+    import subprocess
+
+    from jinja2 import TemplateNotFound
+
+    from connections.output import search
+
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE, content)
+    out = build_site(content, tmp_path / "output", COMMENTS_PROVIDER="none")
+    good = {p.name: p.stat().st_mtime_ns for p in (out / "pagefind").iterdir()}
+
+    started = []
+    real_popen = subprocess.Popen
+
+    def slow_pagefind(command, **kwargs):  # Pagefind still at work when the build fails
+        assert (out / "2025").is_dir() and not (out / "people").exists(), (
+            "Pagefind starts after the story pages, before the people's")
+        started.append(real_popen(["sleep", "60"], **kwargs))
+        return started[-1]
+
+    monkeypatch.setattr(search.subprocess, "Popen", slow_pagefind)
+    shutil.rmtree(out / "people")
+    story = content / "stories" / "unrelated.md"
+    story.write_text(story.read_text(encoding="utf-8") + "\nA quokkaword.\n", encoding="utf-8")
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "person.html").write_text('{% include "no-such-part.html" %}', encoding="utf-8")
+    with pytest.raises(TemplateNotFound):
+        build_site(content, out, COMMENTS_PROVIDER="none",
+                   THEME_TEMPLATES_OVERRIDES=[str(templates)])
+    assert len(started) == 1 and started[0].poll() is not None  # stopped, not left running
+    assert not [p.name for p in out.iterdir() if p.name.startswith(".pagefind")]
+    assert {p.name: p.stat().st_mtime_ns for p in (out / "pagefind").iterdir()} == good
+    assert not search._running
+
+
 def test_a_blog_without_stories_has_a_search_page_that_says_so(tmp_path):
     content = tmp_path / "content"
     (content / "pages").mkdir(parents=True)

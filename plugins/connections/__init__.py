@@ -28,7 +28,7 @@ from .output.pages import ConnectionsGenerator
 from .output.reach import ReachGenerator
 from .output.redirects import RedirectsGenerator
 from .output.related import on_articles_read
-from .output.search import SearchGenerator
+from .output.search import SearchGenerator, after_story_pages
 
 logger = logging.getLogger(__name__)
 
@@ -79,4 +79,5 @@ def register():
     signals.article_generator_pretaxonomy.connect(finish_reading)
     signals.article_generator_pretaxonomy.connect(file_in_members)
     signals.article_generator_finalized.connect(on_articles_read)
+    signals.article_generator_finalized.connect(after_story_pages)
     signals.static_generator_finalized.connect(privacy.drop_hidden_pictures)

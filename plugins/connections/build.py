@@ -12,6 +12,7 @@ from pelican import Pelican
 from pelican.log import init as init_logging
 
 from .machinery.content_cache import run_forgetting_unreadable_cache
+from .output import search
 from .settings import load_settings
 
 logger = logging.getLogger(__name__)
@@ -21,8 +22,13 @@ def build(settings):
     """Run one build; raise ContentError when the content must not be published.
 
     A content cache Pelican can't load is removed and the site built without
-    it (content_cache.py)."""
-    run_forgetting_unreadable_cache(lambda: Pelican(settings).run(), settings)
+    it (content_cache.py). A build that fails leaves no search index half
+    made (search.abandon)."""
+    try:
+        run_forgetting_unreadable_cache(lambda: Pelican(settings).run(), settings)
+    except BaseException:
+        search.abandon()
+        raise
 
 
 def plain_findings(verbose=False):

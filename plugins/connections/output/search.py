@@ -1,8 +1,8 @@
 """Full-text search of the stories with Pagefind, built with the site.
 
-Pagefind (the `pagefind[bin]` package ships its binary) indexes the written
-site once every page is written (Pelican's `finalized` signal) into
-`pagefind/` in the output: a static index that works on any host and
+Pagefind (the `pagefind[bin]` package ships its binary) indexes the story
+pages once they are written (Pelican's `article_writer_finalized` signal),
+while the build goes on writing the rest, into `pagefind/` in the output: a static index that works on any host and
 offline. Only story pages are indexed: the theme marks a story's article
 `data-pagefind-body` (partials/search_filters.html), and once any page
 has that mark Pagefind leaves out the pages without it. Each story carries
@@ -25,9 +25,12 @@ cannot add a page to an index, so a warm build indexes again only the parts
 whose pages it rewrote (`_part_state`), and the search page merges the parts
 in the browser (Pagefind's `mergeIndex`). When Pagefind fails, the build
 fails with Pagefind's own message, never with a half-written index left
-looking finished: each part is written to a folder beside and swapped in.
+looking finished: each part is written to a folder beside and swapped in
+once the whole site is written (`finalized`); a build that fails before
+that stops Pagefind and removes those folders (`abandon`).
 """
 
+import atexit
 import hashlib
 import json
 import logging
@@ -36,6 +39,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from pelican import signals
@@ -51,7 +55,7 @@ BUNDLE = "pagefind"
 RECORD_FILE = "connections-search-{folder}.json"
 # Stories per part of the index (see `split`).
 STORIES_PER_PART = 2000
-# Parts to index, by output folder (SearchGenerator -> index_site).
+# (settings, parts) to index, by output folder (SearchGenerator -> start_indexing).
 _pending = {}
 # Pagefind writes its indexes (filters, words, meta, and the entry file
 # naming them by hash) in an arbitrary order, so two builds of one site
@@ -72,7 +76,8 @@ def enabled(settings):
 
 
 class SearchGenerator(Generator):
-    """The search page; the index is made once the site is written."""
+    """The search page; the index is made while the rest of the site is
+    written (`start_indexing`) and swapped in once it is (`index_site`)."""
 
     def generate_context(self):
         on = (enabled(self.settings) and bool(self.settings.get("CONNECTIONS_SEARCH_SAVE_AS"))
@@ -82,14 +87,18 @@ class SearchGenerator(Generator):
         self.context["search_bundle"] = BUNDLE if self._parts else ""
         # The parts after the first, which the search page merges into it.
         self.context["search_more_bundles"] = [bundle_name(k) for k in range(1, len(self._parts))]
+        if state(self.context) is not None and on:
+            _pending[os.path.realpath(self.output_path)] = (self.settings, self._parts)
+            # Every story page is written when the articles' writer is done
+            # (sooner: once it wrote the stories, `after_story_pages`).
+            signals.article_writer_finalized.connect(start_indexing)
 
     def generate_output(self, writer):
         if state(self.context) is None or not self.context.get("search_url"):
             return
-        # Indexed once everything is written and the warm build's writer has
-        # removed what this build no longer makes: connected now, after the
-        # writer connected its own clean-up, so it runs after it.
-        _pending[os.path.realpath(self.output_path)] = self._parts
+        # Swapped in once everything is written and the warm build's writer
+        # has removed what this build no longer makes: connected now, after
+        # the writer connected its own clean-up, so it runs after it.
         signals.finalized.connect(index_site)
         save_as = self.settings["CONNECTIONS_SEARCH_SAVE_AS"]
         writer.write_file(
@@ -100,33 +109,171 @@ class SearchGenerator(Generator):
         )
 
 
+def after_story_pages(generator):
+    """`article_generator_finalized`: the articles' generator writes every
+    story page (`generate_articles`) before its lists, archives and tags;
+    the index can start as soon as that is done."""
+    write_stories = generator.generate_articles
+
+    def generate_articles(write):
+        write_stories(write)
+        start_indexing(generator)
+
+    generator.generate_articles = generate_articles
+
+
+def start_indexing(generator, writer=None):
+    """`article_writer_finalized`: every story page is written, so Pagefind
+    indexes the parts whose pages changed in a thread of its own (it runs
+    as its own process, on another core) while the build writes the people,
+    events, feeds and the rest."""
+    signals.article_writer_finalized.disconnect(start_indexing)
+    output = os.path.realpath(generator.output_path)
+    pending = _pending.pop(output, None)
+    if pending is not None:
+        abandon(output)  # a build in this folder that never finished
+        _running[output] = Indexing(output, *pending).start()
+
+
 def index_site(pelican):
-    """`finalized`: index the written story pages with Pagefind, the parts
-    whose pages changed."""
+    """`finalized`: wait for the index and swap its new parts in."""
     signals.finalized.disconnect(index_site)
-    output = pelican.output_path
-    parts = _pending.pop(os.path.realpath(output), None)
-    if parts is None:
-        return
-    settings = pelican.settings
-    record = _record_path(settings, output)
-    known = _read_record(record) if settings.get("LOAD_CONTENT_CACHE") else {}
-    states = [_part_state(output, pages, len(parts)) for pages in parts]
-    todo = [k for k, st in enumerate(states)
-            if known.get(bundle_name(k)) != st or not os.path.isdir(os.path.join(output, bundle_name(k)))]
-    _remove_other_bundles(output, len(parts))
-    if parts and not todo:
-        logger.info("connections: search index unchanged (no story page changed)")
-    for k in todo:
-        _index_part(output, k, parts[k])
-    if record is not None and settings.get("CACHE_CONTENT"):
-        record.parent.mkdir(parents=True, exist_ok=True)
-        record.write_text(json.dumps(
-            {bundle_name(k): st for k, st in enumerate(states)}, indent=0, sort_keys=True),
-            encoding="utf-8")
-    if todo:
-        logger.info("connections: search index written to %s (%d of %d parts indexed)",
-                    os.path.join(output, BUNDLE), len(todo), len(parts))
+    output = os.path.realpath(pelican.output_path)
+    indexing = _running.pop(output, None)
+    if indexing is None and output in _pending:  # no story page written
+        indexing = Indexing(output, *_pending.pop(output)).start()
+    if indexing is not None:
+        indexing.finish()
+
+
+def abandon(output=None):
+    """Stop the indexing of `output` (of every folder: None) and leave no
+    part of it behind: a build that failed after it started."""
+    for folder in [output] if output else list(_running):
+        indexing = _running.pop(folder, None)
+        if indexing is not None:
+            indexing.stop()
+    if output is None:
+        _pending.clear()
+
+
+atexit.register(abandon)  # a `pelican` command that stopped with a traceback
+
+# Indexing under way, by output folder (start_indexing -> index_site).
+_running = {}
+
+
+class Indexing:
+    """The parts of one output folder's index that changed, indexed one
+    after the other by Pagefind in a thread; `finish` waits and swaps them
+    in, `stop` kills Pagefind and removes what it had written."""
+
+    def __init__(self, output, settings, parts):
+        self.output, self.settings, self.parts = output, settings, parts
+        self.record = _record_path(settings, output)
+        known = _read_record(self.record) if settings.get("LOAD_CONTENT_CACHE") else {}
+        self.states = [_part_state(output, pages, len(parts)) for pages in parts]
+        self.todo = [k for k, st in enumerate(self.states)
+                     if known.get(bundle_name(k)) != st
+                     or not os.path.isdir(os.path.join(output, bundle_name(k)))]
+        self.failure = None
+        self.process = None
+        self.stopped = False
+        self.thread = threading.Thread(target=self._run, name="pagefind", daemon=True)
+
+    def start(self):
+        self.thread.start()
+        return self
+
+    def _run(self):
+        try:
+            for k in self.todo:
+                if self.stopped:
+                    return
+                self._index(k)
+        except ContentError as exc:
+            self.failure = exc
+        except Exception as exc:  # noqa: BLE001 - said by finish(), in the build
+            self.failure = ContentError(f"search: indexing failed: {type(exc).__name__}: {exc}")
+
+    def _index(self, k):
+        """Index one part: its pages linked into a folder of their own (at
+        their addresses, so Pagefind gives each its URL), Pagefind run on
+        it into a folder beside, swapped in by `finish`."""
+        site, fresh = self._folders(k)
+        for folder in (site, fresh):
+            shutil.rmtree(folder, ignore_errors=True)
+        try:
+            for page in self.parts[k]:
+                source = os.path.join(self.output, page)
+                if not os.path.isfile(source):
+                    continue
+                target = os.path.join(site, page)
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                try:
+                    os.link(source, target)
+                except OSError:  # a file system without hard links
+                    shutil.copyfile(source, target)
+            command = [sys.executable, "-m", "pagefind", "--site", site,
+                       "--output-path", fresh, "--quiet"]
+            try:
+                self.process = subprocess.Popen(command, stdout=subprocess.PIPE,
+                                                stderr=subprocess.PIPE, text=True)
+                out, err = self.process.communicate(timeout=600)
+            except (OSError, subprocess.TimeoutExpired) as e:
+                if self.process is not None:
+                    self.process.kill()
+                raise ContentError(f"search: Pagefind could not run ({e}); install it with "
+                                   "`make venv` (requirements.txt pins pagefind[bin]) or set "
+                                   "CONNECTIONS_SEARCH = False") from None
+            if self.stopped:
+                return
+            if self.process.returncode != 0 or not os.path.isdir(fresh):
+                message = (err or out).strip().splitlines()[-5:]
+                raise ContentError("search: Pagefind failed to index the site: "
+                                   + " / ".join(message or ["no message"]))
+        finally:
+            shutil.rmtree(site, ignore_errors=True)
+
+    def _folders(self, k):
+        return (os.path.join(self.output, f".{bundle_name(k)}-site"),
+                os.path.join(self.output, f".{bundle_name(k)}-new"))
+
+    def finish(self):
+        self.thread.join()
+        try:
+            if self.failure is not None:
+                raise self.failure
+            _remove_other_bundles(self.output, len(self.parts))
+            for k in self.todo:
+                final = os.path.join(self.output, bundle_name(k))
+                shutil.rmtree(final, ignore_errors=True)
+                os.replace(self._folders(k)[1], final)
+        finally:
+            self._clean()
+        if self.record is not None and self.settings.get("CACHE_CONTENT"):
+            self.record.parent.mkdir(parents=True, exist_ok=True)
+            self.record.write_text(json.dumps(
+                {bundle_name(k): st for k, st in enumerate(self.states)},
+                indent=0, sort_keys=True), encoding="utf-8")
+        if self.parts and not self.todo:
+            logger.info("connections: search index unchanged (no story page changed)")
+        elif self.todo:
+            logger.info("connections: search index written to %s (%d of %d parts indexed)",
+                        os.path.join(self.output, BUNDLE), len(self.todo), len(self.parts))
+
+    def stop(self):
+        self.stopped = True
+        process = self.process
+        if process is not None and process.poll() is None:
+            process.kill()
+        self.thread.join()
+        self._clean()
+
+    def _clean(self):
+        for k in self.todo:
+            for folder in self._folders(k):
+                shutil.rmtree(folder, ignore_errors=True)
 
 
 def bundle_name(k):
@@ -162,45 +309,6 @@ def split(pages):
         digest = hashlib.blake2b(page.encode("utf-8"), digest_size=4).digest()
         parts[int.from_bytes(digest, "big") % count].append(page)
     return parts
-
-
-def _index_part(output, k, pages):
-    """Index one part: its pages linked into a folder of their own (at their
-    addresses, so Pagefind gives each its URL), Pagefind run on it, and the
-    bundle swapped in once whole."""
-    site = os.path.join(output, f".{bundle_name(k)}-site")
-    fresh = os.path.join(output, f".{bundle_name(k)}-new")
-    for folder in (site, fresh):
-        shutil.rmtree(folder, ignore_errors=True)
-    try:
-        for page in pages:
-            source = os.path.join(output, page)
-            if not os.path.isfile(source):
-                continue
-            target = os.path.join(site, page)
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            try:
-                os.link(source, target)
-            except OSError:  # a file system without hard links
-                shutil.copyfile(source, target)
-        command = [sys.executable, "-m", "pagefind", "--site", site,
-                   "--output-path", fresh, "--quiet"]
-        try:
-            done = subprocess.run(command, capture_output=True, text=True, timeout=600)
-        except (OSError, subprocess.TimeoutExpired) as e:
-            raise ContentError(f"search: Pagefind could not run ({e}); install it with "
-                               "`make venv` (requirements.txt pins pagefind[bin]) or set "
-                               "CONNECTIONS_SEARCH = False") from None
-        if done.returncode != 0 or not os.path.isdir(fresh):
-            message = (done.stderr or done.stdout).strip().splitlines()[-5:]
-            raise ContentError("search: Pagefind failed to index the site: "
-                               + " / ".join(message or ["no message"]))
-        final = os.path.join(output, bundle_name(k))
-        shutil.rmtree(final, ignore_errors=True)
-        os.replace(fresh, final)
-    finally:
-        shutil.rmtree(site, ignore_errors=True)
-        shutil.rmtree(fresh, ignore_errors=True)
 
 
 def _remove_other_bundles(output, count):
