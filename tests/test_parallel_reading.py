@@ -17,7 +17,7 @@ from pelican.log import LimitFilter
 from pelican.readers import MarkdownReader
 
 from connections.diagnostics import ContentError
-from connections.machinery import parallel_reading
+from connections.machinery import parallel_reading, parallel_writing
 from connections.output.search import byte_stable
 
 from conftest import ROOT, SITES, build_site
@@ -29,6 +29,7 @@ BUILD_PROCESS = os.getpid()
 def small_builds_read_in_parallel(monkeypatch):
     monkeypatch.setattr(parallel_reading, "MIN_STORIES_PER_WORKER", 1)
     monkeypatch.setattr(parallel_reading, "CHUNK", 2)
+    monkeypatch.setattr(parallel_writing, "MIN_PAGES_PER_WORKER", 1)
 
 
 def tree(root):
@@ -68,6 +69,7 @@ def test_the_sample_site_is_the_same_byte_for_byte_with_one_and_two_workers(tmp_
     two, used_two, findings_two = build_with(2, ROOT / "content", tmp_path, caplog)
     assert used_one == []
     assert used_two and "with 2 worker processes" in used_two[0]
+    assert [m for m in used_two if m.startswith("connections: rendering")]
     first, second = tree(one), tree(two)
     assert len(first) > 100
     assert sorted(first) == sorted(second)

@@ -71,9 +71,11 @@ from pelican.writers import Writer
 
 from ..linking.record import Record
 from ..linking.record import state
-from ..model.registry import LISTINGS, Answer, Entity, Listing, PagesOf
+from ..model.registry import LISTINGS, Answer, Entity, PagesOf
 from ..output.pages import build_day
+from . import parallel_reading
 from .output_records import Records
+from .parallel_writing import Batch, Job, render
 
 logger = logging.getLogger(__name__)
 
@@ -462,6 +464,28 @@ def _code_version():
     return "".join(parts)
 
 
+def entities_named(names, context):
+    """The people and events (and answers of a PagesOf) named `kind/slug`,
+    as this build knows them; None when one of them is gone."""
+    if not names:
+        return []
+    registry = state(context).registry
+    found = []
+    for name in names:
+        kind, _, slug = name.partition("/")
+        if kind.endswith("-page"):  # an answer from tag_slugs_with_pages...
+            asked = context.get(f"{kind[:-len('-page')]}_slugs_with_pages")
+            if not isinstance(asked, PagesOf):
+                return None
+            found.append(asked.answer(slug))
+            continue
+        entity = registry.entities.get(kind, {}).get(slug)
+        if entity is None:
+            return None
+        found.append(entity)
+    return found
+
+
 class OutputCache:
     """The keys of one build's pages and feeds, and the records of the last one."""
 
@@ -540,24 +564,7 @@ class OutputCache:
     def read_before(self, target, context):
         """The people and events the page last written to `target` read, as
         this build knows them; None when one of them is gone."""
-        names = self.records.reads(target)
-        if not names:
-            return []
-        registry = state(context).registry
-        found = []
-        for name in names:
-            kind, _, slug = name.partition("/")
-            if kind.endswith("-page"):  # an answer from tag_slugs_with_pages...
-                asked = context.get(f"{kind[:-len('-page')]}_slugs_with_pages")
-                if not isinstance(asked, PagesOf):
-                    return None
-                found.append(asked.answer(slug))
-                continue
-            entity = registry.entities.get(kind, {}).get(slug)
-            if entity is None:
-                return None
-            found.append(entity)
-        return found
+        return entities_named(self.records.reads(target), context)
 
     def feed_key(self, context, *parts):
         base = self.base(context)
@@ -579,19 +586,31 @@ class IncrementalWriter(Writer):
         super().__init__(output_path, settings)
         self.cache = OutputCache(self.settings, output_path) if enabled(self.settings) else None
         self._seen = set()
+        self._batch = None
         if self.cache is not None:
             # Weakly connected: the records are saved once this build is done.
             signals.finalized.connect(self._finished)
 
     def write_file(self, name, template, context, relative_urls=False, paginated=None,
                    template_name=None, override_output=False, url=None, **kwargs):
-        if self.cache is None or not name:
+        if not name or (self.cache is None and self._batch is None):
             return super().write_file(name, template, context, relative_urls, paginated,
                                       template_name, override_output, url, **kwargs)
         for save_as, localcontext in self._pages(
             name, context, relative_urls, paginated, template_name, url, kwargs
         ):
             self._write_page(template, context, localcontext, save_as, override_output)
+
+    def start_batch(self):
+        """From now on pages are rendered together, by CONNECTIONS_WORKERS
+        processes, at `finish_batch` (parallel_writing.py)."""
+        workers = parallel_reading.worker_count(self.settings)
+        self._batch = Batch(workers) if workers > 1 else None
+
+    def finish_batch(self):
+        batch, self._batch = self._batch, None
+        if batch is not None and batch.jobs:
+            batch.run(self._written)
 
     def _pages(self, name, context, relative_urls, paginated, template_name, url, kwargs):
         """(save_as, context) of each page `write_file` makes, as Pelican's
@@ -634,25 +653,40 @@ class IncrementalWriter(Writer):
         if localcontext["localsiteurl"]:
             context["localsiteurl"] = localcontext["localsiteurl"]
         target = sanitised_join(self.output_path, save_as)
-        key = self.cache.page_key(template, localcontext)
-        if self._unchanged(target, key, localcontext):
-            self._claim(target, override)  # as written: a second write is still refused
+        key = None
+        if self.cache is not None:
+            key = self.cache.page_key(template, localcontext)
+            if self._unchanged(target, key, localcontext):
+                self._claim(target, override)  # as written: a second write is still refused
+                return
+        if self._batch is not None and not override and target not in self._written_files \
+                and target not in self._overridden_files:
+            self._claim(target, override)
+            if self.cache is not None:
+                self.cache.records.writing(target)  # journaled before any worker writes
+            self._batch.add(Job(template, context, localcontext, target, key))
             return
-        reads = {}
-        Listing.readers.append(reads)
-        try:
-            output = template.render(localcontext)
-        finally:
-            Listing.readers.pop()
+        output, reads = render(template, localcontext)
         os.makedirs(os.path.dirname(target), exist_ok=True)
-        if key is None:
-            self.cache.records.writing(target)
-        else:
-            self.cache.records.writing(target, *self.cache.with_reads(key, reads.values()))
+        if self.cache is not None:
+            if key is None:
+                self.cache.records.writing(target)
+            else:
+                self.cache.records.writing(target, *self.cache.with_reads(key, reads))
         with self._open_w(target, "utf-8", override=override) as f:
             f.write(output)
         logger.info('Writing "%s"', target)
         signals.content_written.send(target, context=localcontext)
+
+    def _written(self, job, names):
+        """A page of a batch is on disk: recorded and said as `_write_page`
+        records and says one."""
+        if self.cache is not None and job.key is not None:
+            reads = entities_named(names, job.context)
+            if reads is not None:
+                self.cache.records.writing(job.target, *self.cache.with_reads(job.key, reads))
+        logger.info('Writing "%s"', job.target)
+        signals.content_written.send(job.target, context=job.localcontext)
 
     def _open_w(self, filename, encoding, override=False):
         """Any other file Pelican's writer writes (its own feeds, when on) is

@@ -1,9 +1,9 @@
 """Full-text search of the stories with Pagefind, built with the site.
 
 Pagefind (the `pagefind[bin]` package ships its binary) indexes the story
-pages once they are written (Pelican's `article_writer_finalized` signal),
-while the build goes on writing the rest, into `pagefind/` in the output: a static index that works on any host and
-offline. Only story pages are indexed: the theme marks a story's article
+pages once they are written (`output.story_pages_written`), while the
+build goes on writing the rest, into `pagefind/` in the output: a static
+index that works on any host and offline. Only story pages are indexed: the theme marks a story's article
 `data-pagefind-body` (partials/search_filters.html), and once any page
 has that mark Pagefind leaves out the pages without it. Each story carries
 its filters (`data-pagefind-filter`): person, event, tag and year. The people
@@ -47,6 +47,7 @@ from pelican.generators import Generator
 
 from ..diagnostics import ContentError
 from ..linking.record import state
+from . import story_pages_written
 from .default_templates import theme_has
 
 logger = logging.getLogger(__name__)
@@ -90,7 +91,8 @@ class SearchGenerator(Generator):
         if state(self.context) is not None and on:
             _pending[os.path.realpath(self.output_path)] = (self.settings, self._parts)
             # Every story page is written when the articles' writer is done
-            # (sooner: once it wrote the stories, `after_story_pages`).
+            # (sooner: once it wrote the stories, parallel_writing.py).
+            story_pages_written.connect(start_indexing)
             signals.article_writer_finalized.connect(start_indexing)
 
     def generate_output(self, writer):
@@ -109,25 +111,14 @@ class SearchGenerator(Generator):
         )
 
 
-def after_story_pages(generator):
-    """`article_generator_finalized`: the articles' generator writes every
-    story page (`generate_articles`) before its lists, archives and tags;
-    the index can start as soon as that is done."""
-    write_stories = generator.generate_articles
-
-    def generate_articles(write):
-        write_stories(write)
-        start_indexing(generator)
-
-    generator.generate_articles = generate_articles
-
-
 def start_indexing(generator, writer=None):
-    """`article_writer_finalized`: every story page is written, so Pagefind
+    """`story_pages_written` (or `article_writer_finalized`): every story
+    page is written, so Pagefind
     indexes the parts whose pages changed in a thread of its own (it runs
     as its own process, on another core) while the build writes the people,
     events, feeds and the rest."""
     signals.article_writer_finalized.disconnect(start_indexing)
+    story_pages_written.disconnect(start_indexing)
     output = os.path.realpath(generator.output_path)
     pending = _pending.pop(output, None)
     if pending is not None:

@@ -1,0 +1,244 @@
+"""Story pages rendered on every core: a batch of pages, forked workers.
+
+Rendering the story pages is the largest part of a cold build after
+reading, and each page depends only on the build's context, complete once
+the stories are read and linked. So while the articles' generator writes
+the story pages (`generate_articles`), the warm build's writer
+(incremental.py) keys each page as usual but, instead of rendering it,
+puts it in a `Batch`. When the generator is done, the batch is split into
+CONNECTIONS_WORKERS contiguous runs: the build renders the first itself,
+and a process forked from it (sharing the context, the templates and the
+stories, copy-on-write) renders each other run and writes its pages.
+
+Everything the build keeps is still done by the build, in the pages'
+order, as a one-worker build does it: the journal of files being written
+(before any is written), the pages' records (what each read, sent back by
+the worker), the messages rendering logged (sent back and logged through
+the build's loggers, as parallel_reading.py does), and `content_written`
+for each page, after the page is on disk. So the site is the same, byte for
+byte, whatever the number of workers (tests/test_parallel_writing.py).
+
+A worker writes each page to a temporary file renamed into place, so a
+page is whole or absent. A worker that dies (killed, out of memory) stops
+the build with a message; the pages it wrote are journaled, so the next
+build, finding the build interrupted, renders everything (incremental.py).
+An error while rendering (a template's) stops the build with the error the
+one-worker build raises. Small batches (fewer than MIN_PAGES_PER_WORKER
+pages per worker) are rendered by the build alone.
+"""
+
+import logging
+import os
+import pickle
+import traceback
+
+from ..diagnostics import ContentError
+from ..model.registry import Listing
+from ..output import story_pages_written
+from . import parallel_reading
+
+logger = logging.getLogger(__name__)
+
+MIN_PAGES_PER_WORKER = 50
+
+
+
+def story_pages_in_parallel(generator):
+    """`article_generator_finalized`: the articles' generator's story pages
+    are rendered as one batch, then `story_pages_written` is sent."""
+    write_stories = generator.generate_articles
+
+    def generate_articles(write):
+        writer = getattr(getattr(write, "func", None), "__self__", None)
+        batch = getattr(writer, "start_batch", None)
+        if batch is None:  # not the plugin's writer
+            write_stories(write)
+        else:
+            batch()
+            try:
+                write_stories(write)
+            finally:
+                writer.finish_batch()
+        story_pages_written.send(generator)
+
+    generator.generate_articles = generate_articles
+
+
+def render(template, localcontext):
+    """The page's text and what it read (Listing.readers)."""
+    reads = {}
+    Listing.readers.append(reads)
+    try:
+        return template.render(localcontext), list(reads.values())
+    finally:
+        Listing.readers.pop()
+
+
+class Job:
+    __slots__ = ("template", "context", "localcontext", "target", "key", "siteurl")
+
+    def __init__(self, template, context, localcontext, target, key):
+        self.template, self.context, self.localcontext = template, context, localcontext
+        self.target, self.key = target, key
+        # Pelican sets the shared context's `localsiteurl` before rendering
+        # each page (a story's text reads it): kept per page.
+        self.siteurl = localcontext["localsiteurl"]
+
+    def render(self):
+        if self.siteurl:
+            self.context["localsiteurl"] = self.siteurl
+        return render(self.template, self.localcontext)
+
+
+class Batch:
+    """Pages to render, in the order they were asked for."""
+
+    def __init__(self, workers):
+        self.workers = workers
+        self.jobs = []
+
+    def add(self, job):
+        self.jobs.append(job)
+
+    def run(self, written):
+        """Render and write every page; `written(job, reads)` (the build's
+        bookkeeping, in the pages' order) for each, once it is on disk."""
+        jobs = self.jobs
+        workers = min(self.workers, len(jobs) // MIN_PAGES_PER_WORKER)
+        if workers < 2 or not hasattr(os, "fork"):
+            for job in jobs:
+                self._here(job, written)
+            return
+        logger.info("connections: rendering %d story pages with %d worker processes",
+                    len(jobs), workers)
+        size = -(-len(jobs) // workers)
+        runs = [(start, min(start + size, len(jobs))) for start in range(size, len(jobs), size)]
+        children = [_fork(jobs, start, stop) for start, stop in runs]
+        try:
+            for job in jobs[:size]:  # the first run, here, its messages as they come
+                self._here(job, written)
+            for (start, stop), child in zip(runs, children):
+                results, error = _collect(child, start, stop)
+                done = results[:-1] if error is not None else results
+                for job, (names, records) in zip(jobs[start:], done):
+                    _replay(records)
+                    written(job, names)
+                if error is not None:  # what the failing page logged, then its error
+                    _replay(results[-1][1])
+                    raise error
+        finally:
+            for child in children:
+                _reap(child)
+
+    @staticmethod
+    def _here(job, written):
+        output, reads = job.render()
+        _write(job.target, output)
+        written(job, _names(reads))
+
+
+def _names(reads):
+    return [f"{entity.kind}/{entity.slug}" for entity in reads]
+
+
+def _replay(records):
+    for name, record in records:
+        parallel_reading._replay(name, record)
+
+
+def _write(target, output):
+    """Pelican's page, whole or not at all."""
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    partial = f"{target}.connections-partial"
+    with open(partial, "w", encoding="utf-8") as f:
+        f.write(output)
+    os.replace(partial, target)
+
+
+# In a worker ---------------------------------------------------------------
+
+
+def _fork(jobs, start, stop):
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the worker
+        os.close(read)
+        status = 1
+        try:
+            _render_run(jobs, start, stop, write)
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write)
+    return [pid, read, None]
+
+
+def _render_run(jobs, start, stop, fd):
+    parallel_reading._capture_logging()
+    captured = parallel_reading._captured
+    results = []
+
+    def messages():
+        return [(n, parallel_reading._portable(r)) for n, r in captured]
+
+    try:
+        for job in jobs[start:stop]:
+            del captured[:]
+            output, reads = job.render()
+            _write(job.target, output)
+            results.append((_names(reads), messages()))
+        payload = ("done", results, None)
+    except BaseException as exc:  # noqa: BLE001 - raised again by the build
+        # The failing page's messages last, then its error.
+        payload = ("failed", results + [([], messages())], _portable_error(exc))
+    with os.fdopen(fd, "wb") as f:
+        pickle.dump(payload, f, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _portable_error(exc):
+    try:
+        pickle.loads(pickle.dumps(exc))
+        return exc
+    except Exception:  # noqa: BLE001 - an error that does not pickle: its text
+        return RuntimeError("".join(traceback.format_exception_only(type(exc), exc)).strip())
+
+
+# In the build ----------------------------------------------------------------
+
+
+def _collect(child, start, stop):
+    """The worker's results for jobs [start, stop) and, where its rendering
+    raised, that page's and the error; or the build stops."""
+    pid, fd, _ = child
+    with os.fdopen(fd, "rb") as f:
+        data = f.read()
+    child[1] = None
+    child[2] = os.waitpid(pid, 0)[1]
+    try:
+        payload = pickle.loads(data)
+    except Exception:  # noqa: BLE001 - nothing, or cut short: the worker died
+        payload = None
+    if payload is None or child[2] != 0:
+        raise ContentError(
+            "a worker process rendering story pages died (killed, or out of memory?); "
+            "the site was not finished: build again (the next build renders every "
+            "page), or set CONNECTIONS_WORKERS = 1 to render in the build process")
+    state, results, error = payload
+    if state == "failed":
+        return results, error
+    if len(results) != stop - start:  # pragma: no cover - a worker's own bug
+        raise ContentError("a worker process rendering story pages sent back too few pages")
+    return results, None
+
+
+def _reap(child):
+    """A worker not collected (the build stopped first) is stopped."""
+    pid, fd, status = child
+    if fd is not None:
+        os.close(fd)
+    if status is None:
+        try:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass

@@ -1,0 +1,162 @@
+"""Story pages rendered by worker processes (parallel_writing.py): the same
+site, byte for byte, and the same messages as one process, published or
+local, cold or warm; a worker killed while rendering stops the build with
+a message, leaves no page half-written, and the next build equals a cold
+one; a template's error in a worker is the error one process raises.
+
+The fixtures are small, so the tests lower the pages a worker must have
+before one starts (MIN_PAGES_PER_WORKER) and check, from the build's own
+message, that workers rendered them."""
+
+import logging
+import os
+import shutil
+import signal
+
+import jinja2
+import pytest
+from pelican.log import LimitFilter
+
+from connections.diagnostics import ContentError
+from connections.machinery import parallel_writing
+
+from conftest import ROOT, SITES, build_site
+from test_parallel_reading import tree
+
+BUILD_PROCESS = os.getpid()
+
+
+@pytest.fixture(autouse=True)
+def small_batches_render_in_parallel(monkeypatch):
+    monkeypatch.setattr(parallel_writing, "MIN_PAGES_PER_WORKER", 1)
+
+
+def build(content, out, caplog, workers, **overrides):
+    """Build; (the output, the rendering workers' line, every warning)."""
+    caplog.clear()
+    LimitFilter._raised_messages.clear()  # each build a run of its own
+    LimitFilter._group_count.clear()
+    # (Pelican's own logger too: another test may have quietened it.)
+    with caplog.at_level(logging.INFO), caplog.at_level(logging.INFO, logger="pelican"):
+        build_site(content, out, CONNECTIONS_WORKERS=workers, **overrides)
+    messages = [r.getMessage() for r in caplog.records]
+    rendering = [m for m in messages if m.startswith("connections: rendering")]
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    return out, rendering, warnings
+
+
+@pytest.mark.parametrize("published", [False, True], ids=["local", "published"])
+def test_the_same_site_with_one_and_three_workers(tmp_path, caplog, published):
+    """Relative addresses (each page's own depth) and absolute ones; the
+    discovery fixture's hostile names, right-to-left text and drafts."""
+    where = dict(SITEURL="https://ex.org", RELATIVE_URLS=False) if published else {}
+    one, none_, warned_one = build(SITES / "discovery" / "content", tmp_path / "one" / "output",
+                                   caplog, 1, COMMENTS_PROVIDER="none", **where)
+    three, used, warned_three = build(SITES / "discovery" / "content",
+                                      tmp_path / "three" / "output", caplog, 3,
+                                      COMMENTS_PROVIDER="none", **where)
+    assert none_ == [] and used and "with 3 worker processes" in used[0]
+    first, second = tree(one), tree(three)
+    assert len(first) > 50 and sorted(first) == sorted(second)
+    assert [p for p in first if first[p] != second[p]] == []
+    assert warned_one == warned_three
+
+
+def test_messages_said_while_rendering_come_once_each_in_the_order_of_one_worker(
+        tmp_path, caplog):
+    """Pelican says a `{filename}` link it cannot resolve when the story's
+    text is first put in a page: in a worker, for the pages it renders."""
+    content = tmp_path / "content"
+    (content / "stories").mkdir(parents=True)
+    for n in range(9):
+        (content / "stories" / f"s{n}.md").write_text(
+            f"Title: Story {n}\nDate: 2024-03-0{n + 1}\n\n"
+            f"See [the missing one]({{filename}}/nowhere-{n}.md).\n", encoding="utf-8")
+    _, _, warned_one = build(content, tmp_path / "one" / "output", caplog, 1,
+                             COMMENTS_PROVIDER="none")
+    _, used, warned_two = build(content, tmp_path / "two" / "output", caplog, 2,
+                                COMMENTS_PROVIDER="none")
+    assert used
+    missing = [m for m in warned_one if "nowhere-" in m]
+    assert len(missing) >= 4  # then Pelican's LOG_LIMIT groups the rest
+    assert warned_two == warned_one
+
+
+def test_a_warm_build_with_workers_renders_only_what_changed_and_equals_a_cold_one(
+        tmp_path, caplog):
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    out = tmp_path / "output"
+    build(content, out, caplog, 2)
+    story = sorted((content / "stories").glob("*.md"))[3]
+    story.write_text(story.read_text(encoding="utf-8") + "\nA warmword at the end.\n",
+                     encoding="utf-8")
+    _, _, _ = build(content, out, caplog, 2)
+    said = [r.getMessage() for r in caplog.records if "files rendered" in r.getMessage()]
+    rendered = int(said[-1].split("connections: ")[1].split()[0])
+    assert 0 < rendered < 40, said
+    cold, _, _ = build(content, tmp_path / "cold" / "output", caplog, 1,
+                       LOAD_CONTENT_CACHE=False, CACHE_CONTENT=False)
+    assert tree(out) == tree(cold)
+
+
+def test_a_worker_killed_while_rendering_stops_the_build_and_the_next_build_is_whole(
+        tmp_path, caplog, monkeypatch):
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    out = tmp_path / "output"
+    render = parallel_writing.Job.render
+    rendered_here = []
+
+    def killed_in_a_worker(job):  # as the kernel's out-of-memory killer would
+        if os.getpid() != BUILD_PROCESS:
+            os.kill(os.getpid(), signal.SIGKILL)
+        rendered_here.append(job.target)
+        return render(job)
+
+    monkeypatch.setattr(parallel_writing.Job, "render", killed_in_a_worker)
+    monkeypatch.setattr(parallel_writing, "_write", _slow_write)
+    with pytest.raises(ContentError, match="worker process rendering story pages died"):
+        build(content, out, caplog, 2)
+    assert rendered_here  # the build's own share, before it found the worker dead
+    assert not [p for p in out.rglob("*") if p.name.endswith(".connections-partial")]
+    assert not (out / "index.html").exists()  # the lists come after the story pages
+    monkeypatch.undo()
+    monkeypatch.setattr(parallel_writing, "MIN_PAGES_PER_WORKER", 1)
+    build(content, out, caplog, 2)
+    cold, _, _ = build(content, tmp_path / "cold" / "output", caplog, 1,
+                       LOAD_CONTENT_CACHE=False, CACHE_CONTENT=False)
+    assert tree(out) == tree(cold)
+
+
+def _slow_write(target, output):
+    """Pelican's page, written in two halves (a kill between them would
+    leave half a page were it written in place)."""
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    partial = f"{target}.connections-partial"
+    with open(partial, "w", encoding="utf-8") as f:
+        f.write(output[: len(output) // 2])
+        f.flush()
+        f.write(output[len(output) // 2:])
+    os.replace(partial, target)
+
+
+def test_a_template_error_in_a_worker_is_the_error_of_one_process(tmp_path, caplog):
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    last = sorted((content / "stories").glob("*.md"))[-1].read_text(encoding="utf-8")
+    title = next(line[7:] for line in last.splitlines() if line.startswith("Title: "))
+    (templates / "article.html").write_text(
+        "{{ article.title }}{% if article.title == " + repr(title)
+        + " %}{{ no_such_thing.at_all() }}{% endif %}", encoding="utf-8")
+    errors = []
+    for workers in (1, 2):
+        with pytest.raises(jinja2.UndefinedError) as raised:
+            build(content, tmp_path / f"w{workers}" / "output", caplog, workers,
+                  THEME_TEMPLATES_OVERRIDES=[str(templates)])
+        errors.append(str(raised.value))
+        out = tmp_path / f"w{workers}" / "output"
+        assert not [p for p in out.rglob("*") if p.name.endswith(".connections-partial")]
+    assert errors[0] == errors[1] and "no_such_thing" in errors[0]
