@@ -19,7 +19,7 @@ from .machinery.content_memo import release_written_story
 from .machinery.incremental import IncrementalWriter
 from .machinery.markdown_reader import use_reusing_reader
 from .machinery.parallel_reading import finish_reading, in_path_order, read_ahead
-from .machinery.parallel_writing import story_pages_in_parallel
+from .machinery.parallel_writing import pages_in_parallel
 from .machinery.taxonomies import file_in_members
 from .model.registry import Registry
 from .output.calendar import CalendarGenerator
@@ -80,5 +80,5 @@ def register():
     signals.article_generator_pretaxonomy.connect(finish_reading)
     signals.article_generator_pretaxonomy.connect(file_in_members)
     signals.article_generator_finalized.connect(on_articles_read)
-    signals.article_generator_finalized.connect(story_pages_in_parallel)
+    signals.article_generator_finalized.connect(pages_in_parallel)
     signals.static_generator_finalized.connect(privacy.drop_hidden_pictures)

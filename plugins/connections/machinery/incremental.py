@@ -580,7 +580,9 @@ class OutputCache:
 class IncrementalWriter(Writer):
     """Pelican's writer, that neither renders nor writes a page whose key
     did not change, and sends `content_written` for every file it writes,
-    once, and for no other."""
+    once, and for no other. Between `start_batch` and `finish_batch` (the
+    story pages) the pages it must render are rendered together, on every
+    core (parallel_writing.py), with or without the output cache."""
 
     def __init__(self, output_path, settings=None):
         super().__init__(output_path, settings)
@@ -607,10 +609,19 @@ class IncrementalWriter(Writer):
         workers = parallel_reading.worker_count(self.settings)
         self._batch = Batch(workers) if workers > 1 else None
 
+    @property
+    def batching(self):
+        return self._batch is not None
+
     def finish_batch(self):
         batch, self._batch = self._batch, None
         if batch is not None and batch.jobs:
             batch.run(self._written)
+
+    def drop_batch(self):
+        """The build failed while pages were being batched: none is written
+        (they are journaled: the next build renders everything)."""
+        self._batch = None
 
     def _pages(self, name, context, relative_urls, paginated, template_name, url, kwargs):
         """(save_as, context) of each page `write_file` makes, as Pelican's

@@ -1,14 +1,15 @@
-"""Story pages rendered on every core: a batch of pages, forked workers.
+"""Pages rendered on every core: batches of pages, forked workers.
 
-Rendering the story pages is the largest part of a cold build after
-reading, and each page depends only on the build's context, complete once
-the stories are read and linked. So while the articles' generator writes
-the story pages (`generate_articles`), the warm build's writer
-(incremental.py) keys each page as usual but, instead of rendering it,
-puts it in a `Batch`. When the generator is done, the batch is split into
-CONNECTIONS_WORKERS contiguous runs: the build renders the first itself,
-and a process forked from it (sharing the context, the templates and the
-stories, copy-on-write) renders each other run and writes its pages.
+Rendering the pages is the largest part of a cold build after reading, and
+each page depends only on the build's context, complete once the stories
+are read and linked. So while a generator writes a run of pages that do not
+read one another (`output.rendered_together`: the story pages; then the
+lists, archives, tags and categories; the people's and events' pages), the
+warm build's writer (incremental.py) keys each page as usual but, instead of
+rendering it, puts it in a `Batch`. When the run is done, the batch is split
+into CONNECTIONS_WORKERS contiguous parts: the build renders the first
+itself, and a process forked from it (sharing the context, the templates and
+the stories, copy-on-write) renders each other part and writes its pages.
 
 Everything the build keeps is still done by the build, in the pages'
 order, as a one-worker build does it: the journal of files being written
@@ -18,13 +19,14 @@ the build's loggers, as parallel_reading.py does), and `content_written`
 for each page, after the page is on disk. So the site is the same, byte for
 byte, whatever the number of workers (tests/test_parallel_writing.py).
 
-A worker writes each page to a temporary file renamed into place, so a
-page is whole or absent. A worker that dies (killed, out of memory) stops
-the build with a message; the pages it wrote are journaled, so the next
-build, finding the build interrupted, renders everything (incremental.py).
-An error while rendering (a template's) stops the build with the error the
-one-worker build raises. Small batches (fewer than MIN_PAGES_PER_WORKER
-pages per worker) are rendered by the build alone.
+A page is written to a temporary file renamed into place, so it is whole or
+absent. A worker that dies (killed, out of memory) stops the build with a
+message; the pages it wrote are journaled, so the next build, finding the
+build interrupted, renders everything (incremental.py). An error while
+rendering (a template's) stops the build with the error the one-worker
+build raises. Small batches (fewer than MIN_PAGES_PER_WORKER pages per
+worker) are rendered by the build alone. The feeds are written by the build
+alone.
 """
 
 import logging
@@ -34,7 +36,7 @@ import traceback
 
 from ..diagnostics import ContentError
 from ..model.registry import Listing
-from ..output import story_pages_written
+from ..output import rendered_together, story_pages_written
 from . import parallel_reading
 
 logger = logging.getLogger(__name__)
@@ -43,24 +45,26 @@ MIN_PAGES_PER_WORKER = 50
 
 
 
-def story_pages_in_parallel(generator):
-    """`article_generator_finalized`: the articles' generator's story pages
-    are rendered as one batch, then `story_pages_written` is sent."""
+def pages_in_parallel(generator):
+    """`article_generator_finalized`: the articles' generator's pages are
+    rendered as batches: the story pages first (then `story_pages_written`
+    is sent), then the lists, archives, tags and categories."""
+    write_pages = generator.generate_pages
     write_stories = generator.generate_articles
 
+    def generate_pages(writer):
+        with rendered_together(writer):
+            write_pages(writer)
+
     def generate_articles(write):
+        write_stories(write)
         writer = getattr(getattr(write, "func", None), "__self__", None)
-        batch = getattr(writer, "start_batch", None)
-        if batch is None:  # not the plugin's writer
-            write_stories(write)
-        else:
-            batch()
-            try:
-                write_stories(write)
-            finally:
-                writer.finish_batch()
+        if getattr(writer, "batching", False):
+            writer.finish_batch()  # the story pages, on disk
+            writer.start_batch()  # ... and the lists, archives and tags after
         story_pages_written.send(generator)
 
+    generator.generate_pages = generate_pages
     generator.generate_articles = generate_articles
 
 
@@ -80,13 +84,12 @@ class Job:
     def __init__(self, template, context, localcontext, target, key):
         self.template, self.context, self.localcontext = template, context, localcontext
         self.target, self.key = target, key
-        # Pelican sets the shared context's `localsiteurl` before rendering
-        # each page (a story's text reads it): kept per page.
-        self.siteurl = localcontext["localsiteurl"]
+        # The shared context's `localsiteurl` as Pelican leaves it for this
+        # page (a story's text reads it when rendered): kept per page.
+        self.siteurl = context.get("localsiteurl")
 
     def render(self):
-        if self.siteurl:
-            self.context["localsiteurl"] = self.siteurl
+        self.context["localsiteurl"] = self.siteurl
         return render(self.template, self.localcontext)
 
 
@@ -109,7 +112,7 @@ class Batch:
             for job in jobs:
                 self._here(job, written)
             return
-        logger.info("connections: rendering %d story pages with %d worker processes",
+        logger.info("connections: rendering %d pages with %d worker processes",
                     len(jobs), workers)
         size = -(-len(jobs) // workers)
         runs = [(start, min(start + size, len(jobs))) for start in range(size, len(jobs), size)]

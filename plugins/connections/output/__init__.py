@@ -3,8 +3,30 @@
 May import `model`, `linking` and `comments`.
 """
 
+import contextlib
+
 from pelican import signals
 
 # Sent with the articles' generator once every story page is on disk (by the
 # build's writer: machinery/parallel_writing.py); search.py indexes them then.
 story_pages_written = signals.signal("connections_story_pages_written")
+
+
+@contextlib.contextmanager
+def rendered_together(writer):
+    """The pages written inside are rendered together, on every core, where
+    the writer can (the plugin's: machinery/parallel_writing.py), once the
+    block is done; with Pelican's own writer, one by one as they are
+    written. Pages are independent of one another: none reads a file
+    another writes. Should the block raise, none of its pages is written."""
+    start = getattr(writer, "start_batch", None)
+    if start is None:
+        yield
+        return
+    start()
+    try:
+        yield
+    except BaseException:
+        writer.drop_batch()
+        raise
+    writer.finish_batch()

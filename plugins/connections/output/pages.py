@@ -28,6 +28,7 @@ from ..model import source as sourcefile
 from ..model.identity import report_shared_pages
 from ..model.names import fold
 from ..model.registry import PagesOf, shown_path
+from . import rendered_together
 from .author_pages import write_author_redirects
 from .default_templates import fall_back_from_missing_templates, with_default_templates
 
@@ -232,25 +233,26 @@ class ConnectionsGenerator(Generator):
 
     def generate_output(self, writer):
         relative = self.settings["RELATIVE_URLS"]
-        for template, entities in (("person", self.people), ("event", self.events)):
-            for entity in entities:
-                if not entity.save_as:
-                    continue
-                self._write_entity(writer, template, entity, relative)
-        for template, save_as, url in (
-            ("people", "PEOPLE_SAVE_AS", "PEOPLE_URL"),
-            ("events", "EVENTS_SAVE_AS", "EVENTS_URL"),
-        ):
-            if self.settings[save_as]:
-                writer.write_file(
-                    self.settings[save_as],
-                    self.get_template(template),
-                    self.context,
-                    relative_urls=relative,
-                    template_name=template,
-                    url=self.settings[url],
-                    page_name=self.settings[save_as].rsplit(".", 1)[0],
-                )
+        with rendered_together(writer):
+            for template, entities in (("person", self.people), ("event", self.events)):
+                for entity in entities:
+                    if not entity.save_as:
+                        continue
+                    self._write_entity(writer, template, entity, relative)
+            for template, save_as, url in (
+                ("people", "PEOPLE_SAVE_AS", "PEOPLE_URL"),
+                ("events", "EVENTS_SAVE_AS", "EVENTS_URL"),
+            ):
+                if self.settings[save_as]:
+                    writer.write_file(
+                        self.settings[save_as],
+                        self.get_template(template),
+                        self.context,
+                        relative_urls=relative,
+                        template_name=template,
+                        url=self.settings[url],
+                        page_name=self.settings[save_as].rsplit(".", 1)[0],
+                    )
 
         write_author_redirects(self, writer, relative)
 
