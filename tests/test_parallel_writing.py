@@ -116,7 +116,7 @@ def test_a_worker_killed_while_rendering_stops_the_build_and_the_next_build_is_w
 
     monkeypatch.setattr(parallel_writing.Job, "render", killed_in_a_worker)
     monkeypatch.setattr(parallel_writing, "_write", _slow_write)
-    with pytest.raises(ContentError, match="worker process rendering story pages died"):
+    with pytest.raises(ContentError, match="worker process rendering pages died"):
         build(content, out, caplog, 2)
     assert rendered_here  # the build's own share, before it found the worker dead
     assert not [p for p in out.rglob("*") if p.name.endswith(".connections-partial")]

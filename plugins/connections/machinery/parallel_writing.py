@@ -29,6 +29,7 @@ worker) are rendered by the build alone. The feeds are written by the build
 alone.
 """
 
+import gc
 import logging
 import os
 import pickle
@@ -42,7 +43,6 @@ from . import parallel_reading
 logger = logging.getLogger(__name__)
 
 MIN_PAGES_PER_WORKER = 50
-
 
 
 def pages_in_parallel(generator):
@@ -116,8 +116,16 @@ class Batch:
                     len(jobs), workers)
         size = -(-len(jobs) // workers)
         runs = [(start, min(start + size, len(jobs))) for start in range(size, len(jobs), size)]
-        children = [_fork(jobs, start, stop) for start, stop in runs]
+        # The build's objects are left out of the workers' garbage collection:
+        # shared with the build, their memory is not copied by a collection.
+        children = []
         try:
+            gc.freeze()
+            try:
+                for start, stop in runs:
+                    children.append(_fork(jobs, start, stop))
+            finally:
+                gc.unfreeze()
             for job in jobs[:size]:  # the first run, here, its messages as they come
                 self._here(job, written)
             for (start, stop), child in zip(runs, children):
@@ -213,9 +221,9 @@ def _collect(child, start, stop):
     """The worker's results for jobs [start, stop) and, where its rendering
     raised, that page's and the error; or the build stops."""
     pid, fd, _ = child
+    child[1] = None
     with os.fdopen(fd, "rb") as f:
         data = f.read()
-    child[1] = None
     child[2] = os.waitpid(pid, 0)[1]
     try:
         payload = pickle.loads(data)
@@ -223,14 +231,14 @@ def _collect(child, start, stop):
         payload = None
     if payload is None or child[2] != 0:
         raise ContentError(
-            "a worker process rendering story pages died (killed, or out of memory?); "
+            "a worker process rendering pages died (killed, or out of memory?); "
             "the site was not finished: build again (the next build renders every "
             "page), or set CONNECTIONS_WORKERS = 1 to render in the build process")
     state, results, error = payload
     if state == "failed":
         return results, error
     if len(results) != stop - start:  # pragma: no cover - a worker's own bug
-        raise ContentError("a worker process rendering story pages sent back too few pages")
+        raise ContentError("a worker process rendering pages sent back too few pages")
     return results, None
 
 
