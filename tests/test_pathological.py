@@ -194,3 +194,46 @@ def test_a_paragraph_crowded_with_mentions_is_said_where_it_starts(tmp_path, mon
     assert "this paragraph has 60 mentions" in said[0]
     page = (out / "2026/crowded/index.html").read_text(encoding="utf-8")
     assert page.count("Person 059") >= 1
+
+
+def test_a_story_naming_hundreds_of_people_grows_the_site_with_its_names_not_their_square(
+        tmp_path, caplog):
+    """Each person a story tags has a page and feeds, and the map ties
+    them: a story of n names in each of n feeds, and its n * n pairs on the
+    map, made 4,000 names take 290 s and 11 GB (4.5 GB of feeds, a 1.1 GB
+    map). Past CROWDED_STORY names the story is its summary in their feeds
+    and ties them to its events and authors alone: the site's bytes grow
+    with its names (measured in bytes, not seconds: no flake). The note says
+    so at the story; the site's own feed holds the story whole."""
+    from xml.etree import ElementTree
+
+    from conftest import build_site
+    from connections.linking.linker import CROWDED_STORY
+
+    atom = "{http://www.w3.org/2005/Atom}"
+    sizes = {}
+    for n in (300, 600):
+        assert n > CROWDED_STORY
+        content = tmp_path / f"c{n}"
+        (content / "stories").mkdir(parents=True)
+        (content / "stories" / "crowd.md").write_text(
+            "Title: The crowd\nDate: 2026-01-01\nEvents: Big Fair\n\n"
+            + "".join(f"Met @[Someone {j:05d}] again.\n" for j in range(n)), encoding="utf-8")
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger="connections"):
+            out = build_site(content, tmp_path / f"o{n}" / "output", COMMENTS_PROVIDER="none")
+        sizes[n] = sum(f.stat().st_size for f in out.rglob("*")
+                       if f.is_file() and "pagefind" not in f.parts[-2])
+        said = [r.getMessage() for r in caplog.records
+                if f"this story tags {n + 1:,} people and events" in r.getMessage()]
+        assert len(said) == 1 and "crowd.md:1:1: note:" in said[0], said  # no People: line
+    assert sizes[600] < 2.3 * sizes[300], sizes
+    feed = ElementTree.parse(out / "feeds/people/someone-00007.atom.xml").getroot()
+    [entry] = feed.findall(f"{atom}entry")
+    assert entry.find(f"{atom}content") is None and entry.find(f"{atom}summary") is not None
+    assert [c.get("term") for c in entry.findall(f"{atom}category")] == ["Someone 00007"]
+    site = ElementTree.parse(out / "feeds/all.atom.xml").getroot()
+    whole = site.find(f"{atom}entry").find(f"{atom}content").text
+    assert "Someone 00599" in whole and len(site.find(f"{atom}entry").findall(f"{atom}category")) == 601
+    person = (out / "people/someone-00007/index.html").read_text(encoding="utf-8")
+    assert "Big Fair" in person

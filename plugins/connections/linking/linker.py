@@ -259,10 +259,19 @@ class Linker:
         unlisted = [p for p in people + authors if not p.listed]
         if unlisted:
             self.unlisted[id(content)] = unlisted
+        listed, events = [p for p in people if p.listed], unique(tagged["event"])
+        if path and len(listed) + len(events) > CROWDED_STORY:
+            self.findings.note(
+                *self._where_field(path, "people", ""),
+                f"this story tags {len(listed) + len(events):,} people and events, more "
+                f"than {CROWDED_STORY:,}: in each of their feeds it is its title, link and "
+                f"summary, and the map ties them to its events and authors, not to one "
+                f"another (the whole story in each of their feeds, and every pair of them "
+                f"on the map, would grow with the square of its names)")
         linked.keep(
             content,
-            people=[p for p in people if p.listed],
-            events=unique(tagged["event"]),
+            people=listed,
+            events=events,
             author_people=[p for p in authors if p.listed],
         )
         _scrub(content, people, shown_authors)
@@ -273,6 +282,20 @@ class Linker:
 # More mentions than this in one paragraph are worth a word (see
 # Linker._report_crowded_paragraphs).
 CROWDED_PARAGRAPH = 5000
+# A story tagging more people and events than this is, in their own feeds,
+# an entry with its summary and only that feed's person or event
+# (output/feeds.py), and on the map it ties them to its events and authors
+# only (output/connection_map.py): n feeds holding a story of n names, and
+# its n * n pairs, grow as n squared (4,000 names took 290 s and 11 GB, for
+# 4.5 GB of feeds and a 1.1 GB map).
+CROWDED_STORY = 200
+
+
+def crowded(content):
+    """A story tagging more people and events than CROWDED_STORY (its
+    people as the site may show them)."""
+    return len(getattr(content, "people", []) or []) + len(
+        getattr(content, "events", []) or []) > CROWDED_STORY
 
 
 def _as_author(author, person):

@@ -2,7 +2,9 @@
 
 People and events are the nodes; a story ties every person it names (the
 people the site may show, and its listed authors) to each other and to
-its events. networkx lays the graph out (spring layout with a fixed seed:
+its events; a story of more than CROWDED_STORY names (linking/linker.py)
+ties them to its events and authors only, so that its ties grow with its
+names, not with their square. networkx lays the graph out (spring layout with a fixed seed:
 the same content draws the same map) and finds its clusters (Louvain
 communities, fixed seed too); the theme's `map.html` draws it as inline SVG
 (no JavaScript) beside a table of the same ties, and `partials/
@@ -30,7 +32,7 @@ from collections import Counter, defaultdict
 
 from pelican.generators import Generator
 
-from ..linking.linker import unique
+from ..linking.linker import crowded, unique
 from ..linking.record import state
 from ..linking.record import is_linked
 from ..model.names import fold
@@ -57,6 +59,13 @@ def ties(articles):
             continue
         people = _people_of(article)
         events = unique(getattr(article, "events", []))
+        if crowded(article):  # its people tied to its events and authors alone
+            authors = [p for p in getattr(article, "author_people", []) if p.listed]
+            for a in people:
+                for b in events + [p for p in authors if p is not a]:
+                    if b not in authors or a not in authors or _key(a) < _key(b):
+                        counts[_pair(a, b)] += 1
+            continue
         nodes = people + events
         for i, a in enumerate(nodes):
             for b in nodes[i + 1:]:

@@ -46,6 +46,7 @@ from pelican.utils import (
     set_date_tzinfo,
 )
 
+from ..linking.linker import crowded
 from ..linking.summaries import summary_html
 from ..model.identity import story_id
 from .absolute_links import HAS_SCHEME as _HAS_SCHEME
@@ -159,7 +160,10 @@ class Entry:
     Made once, when the first feed that holds the story is written, and
     serialised at once (EntryWriter); only the serialised bytes are kept."""
 
-    def __init__(self, article, feeds):
+    def __init__(self, article, feeds, only=None):
+        """`only`: the person or event of the feed the entry is for, where
+        the story is crowded (`crowded`): the entry is its summary, and its
+        categories that person or event alone."""
         base = feeds.base
         self.title = plain(article.title)
         self.link = absolute(base, article.url)
@@ -178,11 +182,15 @@ class Entry:
             {"term": plain(e.display_name), "scheme": feeds.schemes["event"]}
             for e in getattr(article, "events", [])
         ]
+        if only is not None:
+            self.categories = [{"term": plain(only.display_name),
+                                "scheme": feeds.schemes[only.kind]}]
         content_base = base or "/"
         # The summary first: when it is cut from the content, the content
         # it filled in for this base is reused (content_html).
         self.summary = absolutize(clean(summary_html(article, content_base)), self.link)
-        self.content = absolutize(clean(content_html(article, content_base)), self.link)
+        self.content = None if only is not None else absolutize(
+            clean(content_html(article, content_base)), self.link)
 
 
 # What feedgen writes after a feed's last entry (pretty-printed): a feed's
@@ -516,6 +524,8 @@ class FeedsGenerator(Generator):
         self._uses = {}
         for plan in plans:
             for article in plan.stories:
+                if plan.kind != "site" and crowded(article):
+                    continue  # an entry of its own in each (`_fragment`)
                 for fmt in plan.paths:
                     key = (id(article), fmt)
                     self._uses[key] = self._uses.get(key, 0) + 1
@@ -533,14 +543,16 @@ class FeedsGenerator(Generator):
                     site=site,
                     language=self.settings.get("DEFAULT_LANG") or None,
                 )
+                own = {}  # the entries of crowded stories, made for this feed
                 for fmt, path in plan.paths.items():
-                    entries = [self._fragment(a, fmt) for a in stories]
+                    entries = [self._fragment(a, fmt, plan, own) for a in stories]
                     if self._keys is not None:  # journaled before it is written
                         self._keys[0].records.writing(self._target(path), self._keys[1].get(path))
                     self._write(path, feed.render(fmt, absolute(self.base, path), entries))
                     del entries
                     for article in stories:
-                        self._release(article, fmt)
+                        if id(article) not in own:
+                            self._release(article, fmt)
         finally:
             self._fragments = self._uses = self._writer = self._keys = None
 
@@ -574,9 +586,15 @@ class FeedsGenerator(Generator):
     def _target(self, path):
         return sanitised_join(self.output_path, path)
 
-    def _fragment(self, article, fmt):
-        """The story's entry in `fmt`, serialised (once for all its feeds)."""
+    def _fragment(self, article, fmt, plan, own):
+        """The story's entry in `fmt`, serialised (once for all its feeds;
+        a crowded story's once for each person's or event's feed, in `own`)."""
         key = id(article)
+        if plan.kind != "site" and crowded(article):
+            if key not in own:
+                own[key] = self._writer.fragments(
+                    Entry(article, self, only=plan.entity), list(plan.paths))
+            return own[key][fmt]
         made = self._fragments.get(key)
         if made is None:
             formats = [f for f in FORMATS if self._uses.get((key, f))]
