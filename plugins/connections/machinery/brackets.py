@@ -133,7 +133,8 @@ def get_link(processor, data, index):
     if m is None or m.group(1):
         return LinkInlineProcessor.getLink(processor, data, index)
     start = m.end()
-    nearest = data.find(")", start)
+    # (No look to the end of the text for each of thousands never closed.)
+    nearest = data.find(")", start) if _last_close(data) >= start else -1
     if nearest >= 0 and data.find("(", start, nearest) < 0:
         # Nearly every link: its own `)` is the first one.
         return LinkInlineProcessor.getLink(processor, data, index)
@@ -164,6 +165,17 @@ def get_link(processor, data, index):
 
 
 _MARKS = []  # [(text, marks)] for the last few texts
+_LAST_CLOSE = []  # [(text, where its last `)` is)] for the last few texts
+
+
+def _last_close(data):
+    for text, where in _LAST_CLOSE:
+        if text is data:
+            return where
+    where = data.rfind(")")
+    _LAST_CLOSE.insert(0, (data, where))
+    del _LAST_CLOSE[_REMEMBERED:]
+    return where
 
 
 def _marks(data):

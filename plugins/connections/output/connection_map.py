@@ -4,12 +4,13 @@ People and events are the nodes; a story ties every person it names (the
 people the site may show, and its listed authors) to each other and to
 its events; a story of more than CROWDED_STORY names (linking/linker.py)
 ties them to its events and authors only, so that its ties grow with its
-names, not with their square. networkx lays the graph out (spring layout with a fixed seed:
-the same content draws the same map) and finds its clusters (Louvain
-communities, fixed seed too); the theme's `map.html` draws it as inline SVG
-(no JavaScript) beside a table of the same ties, and `partials/
-neighbourhood.html` draws each person's own neighbourhood on their page
-(networkx's shell layout: the person, their events, the people they met).
+names, not with their square. networkx lays the graph out (spring layout
+with a fixed seed: the same content draws the same map) and finds its
+clusters (Louvain communities, fixed seed too); the theme's `map.html` draws
+it as inline SVG (no JavaScript) beside a table of the same ties, and
+`partials/neighbourhood.html` draws each person's own neighbourhood on their
+page (networkx's shell layout: the person, their events, the people they
+met).
 
 Readable at 13 000 stories: the map draws only the CONNECTIONS_MAP_NODES
 most connected people and events (by the number of stories on their ties),

@@ -3,9 +3,10 @@
 Pagefind (the `pagefind[bin]` package ships its binary) indexes the story
 pages once they are written (`output.story_pages_written`), while the
 build goes on writing the rest, into `pagefind/` in the output: a static
-index that works on any host and offline. Only story pages are indexed: the theme marks a story's article
-`data-pagefind-body` (partials/search_filters.html), and once any page
-has that mark Pagefind leaves out the pages without it. Each story carries
+index that works on any host and offline. Only story pages are indexed:
+the theme marks a story's article `data-pagefind-body`
+(partials/search_filters.html), and once any page has that mark Pagefind
+leaves out the pages without it. Each story carries
 its filters (`data-pagefind-filter`): person, event, tag and year. The people
 are the story's `people`, so a private person is never there and a
 first-name person only by their first name; the text indexed is the page's
@@ -113,10 +114,9 @@ class SearchGenerator(Generator):
 
 def start_indexing(generator, writer=None):
     """`story_pages_written` (or `article_writer_finalized`): every story
-    page is written, so Pagefind
-    indexes the parts whose pages changed in a thread of its own (it runs
-    as its own process, on another core) while the build writes the people,
-    events, feeds and the rest."""
+    page is written, so Pagefind indexes the parts whose pages changed, in a
+    thread of its own (Pagefind is a process of its own, on another core),
+    while the build writes the lists, people, events, feeds and the rest."""
     signals.article_writer_finalized.disconnect(start_indexing)
     story_pages_written.disconnect(start_indexing)
     output = os.path.realpath(generator.output_path)
