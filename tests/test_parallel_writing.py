@@ -160,3 +160,55 @@ def test_a_template_error_in_a_worker_is_the_error_of_one_process(tmp_path, capl
         out = tmp_path / f"w{workers}" / "output"
         assert not [p for p in out.rglob("*") if p.name.endswith(".connections-partial")]
     assert errors[0] == errors[1] and "no_such_thing" in errors[0]
+
+
+def test_the_live_preview_of_a_blog_big_enough_for_workers_builds_and_rebuilds(tmp_path):
+    """`make serve` forks the rendering workers from a process with threads
+    of its own (the web server, the file watcher): a blog of 130 stories
+    (two workers' worth, at the shipped MIN_PAGES_PER_WORKER) is served
+    whole, and a saved edit shows after the rebuild."""
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from conftest import free_port, wait_until_up
+    from test_preview import builds, conf_file, env, serve_command, stop
+
+    assert 130 >= 2 * parallel_writing.MIN_PAGES_PER_WORKER
+    content = tmp_path / "content"
+    (content / "stories").mkdir(parents=True)
+    for n in range(130):
+        (content / "stories" / f"s{n:03d}.md").write_text(
+            f"Title: Story {n:03d}\nDate: 2024-01-01 {n // 60:02d}:{n % 60:02d}\n\n"
+            f"Met @[Ada Quill] for the {n}th time.\n", encoding="utf-8")
+    port = free_port()
+    conf = conf_file(tmp_path, free_port())
+    conf.write_text(conf.read_text(encoding="utf-8")
+                    + "COMMENTS_PROVIDER = 'none'\nCONNECTIONS_WORKERS = 2\n", encoding="utf-8")
+    log = open(tmp_path / "serve.log", "w+b")
+    process = subprocess.Popen(serve_command(conf, tmp_path / "output", port), cwd=tmp_path,
+                               env=env(), stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        wait_until_up(url, process, timeout=60)
+        deadline = time.monotonic() + 60
+        while builds(url)["build"] < 1 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert builds(url)["build"] == 1 and not builds(url)["errors"], (
+            tmp_path / "serve.log").read_text()
+        pages = sorted((tmp_path / "output" / "2024").glob("story-*/index.html"))
+        assert len(pages) == 130
+        story = content / "stories" / "s007.md"
+        story.write_text(story.read_text(encoding="utf-8") + "\nA previewword.\n",
+                         encoding="utf-8")
+        deadline, shown = time.monotonic() + 60, ""
+        while "previewword" not in shown and time.monotonic() < deadline:
+            time.sleep(0.2)
+            with urllib.request.urlopen(url + "2024/story-007/", timeout=5) as r:
+                shown = r.read().decode("utf-8")
+        assert "previewword" in shown, (tmp_path / "serve.log").read_text()
+    finally:
+        stop(process)
+        log.close()
+    assert process.returncode == 0, (tmp_path / "serve.log").read_text()
