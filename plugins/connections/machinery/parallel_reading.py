@@ -14,8 +14,8 @@ signals and every page are made exactly as a one-worker build makes them.
 
 Messages a worker's read logs are sent back with its result and logged by
 the build when Pelican reaches that story, through the build's own loggers
-(their filters, Pelican's de-duplication included): the same messages, once,
-in the same order as with one worker. A story a worker could not read is
+(worker_logging.py): the same messages, once, in the same order as with one
+worker. A story a worker could not read is
 read again by the build, which reports it as it always does ("Could not
 process ..."). A worker that dies (killed, out of memory) stops the build
 with a message before anything is written.
@@ -34,12 +34,11 @@ import logging
 import multiprocessing
 import os
 import pickle
-import traceback
 
-from pelican.log import FatalLogger, FilteredMessage
 from pelican.readers import _DISCARD
 
 from ..diagnostics import ContentError
+from . import worker_logging
 
 logger = logging.getLogger(__name__)
 
@@ -145,7 +144,7 @@ class ReadAhead:
         _readers, _settings_id = self.readers, id(self.readers.settings)
         pool = concurrent.futures.ProcessPoolExecutor(
             max_workers=self.workers, mp_context=multiprocessing.get_context("fork"),
-            initializer=_capture_logging,
+            initializer=worker_logging.capture,
         )
         self.pool = pool
         for start in range(0, len(self.paths), CHUNK):
@@ -180,8 +179,7 @@ class ReadAhead:
             if outcome is None:  # the worker could not read it: read it here
                 return read(source_path)
             content, metadata, records = outcome
-            for name, record in records:
-                _replay(name, record)
+            worker_logging.replay(records)
             return content, metadata
         return answer
 
@@ -195,51 +193,21 @@ class ReadAhead:
         self.pool = None
 
 
-def _replay(name, record):
-    """Log a worker's `record` as the build would have logged it itself:
-    Pelican's logger filters it (de-duplication, LOG_LIMIT) by raising
-    FilteredMessage from `filter`, which its `_log` catches and `handle`
-    does not; and a warning under `pelican --fatal warnings` stops the
-    read as it would have in the build."""
-    try:
-        logging.getLogger(name).handle(record)
-    except FilteredMessage:
-        return
-    fatal = getattr(FatalLogger, "fatal_lvl", logging.CRITICAL + 1)
-    if record.levelno >= fatal and record.levelno != logging.CRITICAL:
-        raise RuntimeError("Warning or error encountered")
-
-
 # In a worker ---------------------------------------------------------------
-
-_captured = []
-
-
-def _capture_logging():
-    """A worker logs nothing itself: every record is kept, before any
-    filter, for the build to log."""
-    def handle(self, record):
-        if not self.disabled:
-            _captured.append((self.name, record))
-
-    for cls in {logging.Logger, logging.getLoggerClass(),
-                type(logging.getLogger("pelican"))}:
-        cls.handle = handle
-
 
 def _read_chunk(paths):
     """Each path's (content, metadata, log records), pickled, or None for a
     file the reader raised on."""
     results = []
     for path in paths:
-        del _captured[:]
+        worker_logging.captured.clear()
         reader = _reader_for(path)
         try:
             content, metadata = reader.read(path)
         except Exception:  # noqa: BLE001 - the build reads it again and reports it
             results.append(_dumps(None))
             continue
-        records = [(name, _portable(record)) for name, record in _captured]
+        records = worker_logging.portable_records()
         try:
             results.append(_dumps((content, metadata, records)))
         except Exception:  # noqa: BLE001 - unpicklable metadata: read in the build
@@ -249,24 +217,6 @@ def _read_chunk(paths):
 
 def _reader_for(path):
     return _readers.readers[os.path.splitext(path)[1][1:]]
-
-
-def _portable(record):
-    """A log record that pickles: its message made text where its
-    arguments would not pickle, its traceback as text."""
-    if record.exc_info:
-        record.exc_text = "".join(traceback.format_exception(*record.exc_info)).rstrip()
-        record.exc_info = None
-    try:
-        pickle.dumps(record.args)
-    except Exception:  # noqa: BLE001
-        record.msg, record.args = record.getMessage(), None
-    for key, value in list(vars(record).items()):
-        try:
-            pickle.dumps(value)
-        except Exception:  # noqa: BLE001
-            setattr(record, key, repr(value))
-    return record
 
 
 class _Pickler(pickle.Pickler):

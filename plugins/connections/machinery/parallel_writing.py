@@ -15,7 +15,7 @@ Everything the build keeps is still done by the build, in the pages'
 order, as a one-worker build does it: the journal of files being written
 (before any is written), the pages' records (what each read, sent back by
 the worker), the messages rendering logged (sent back and logged through
-the build's loggers, as parallel_reading.py does), and `content_written`
+the build's loggers: worker_logging.py), and `content_written`
 for each page, after the page is on disk. So the site is the same, byte for
 byte, whatever the number of workers (tests/test_parallel_writing.py).
 
@@ -38,7 +38,7 @@ import traceback
 from ..diagnostics import ContentError
 from ..model.registry import Listing
 from ..output import rendered_together, story_pages_written
-from . import parallel_reading
+from . import worker_logging
 
 logger = logging.getLogger(__name__)
 
@@ -132,10 +132,10 @@ class Batch:
                 results, error = _collect(child, start, stop)
                 done = results[:-1] if error is not None else results
                 for job, (names, records) in zip(jobs[start:], done):
-                    _replay(records)
+                    worker_logging.replay(records)
                     written(job, names)
                 if error is not None:  # what the failing page logged, then its error
-                    _replay(results[-1][1])
+                    worker_logging.replay(results[-1][1])
                     raise error
         finally:
             for child in children:
@@ -150,11 +150,6 @@ class Batch:
 
 def _names(reads):
     return [f"{entity.kind}/{entity.slug}" for entity in reads]
-
-
-def _replay(records):
-    for name, record in records:
-        parallel_reading._replay(name, record)
 
 
 def _write(target, output):
@@ -185,23 +180,19 @@ def _fork(jobs, start, stop):
 
 
 def _render_run(jobs, start, stop, fd):
-    parallel_reading._capture_logging()
-    captured = parallel_reading._captured
+    worker_logging.capture()
     results = []
-
-    def messages():
-        return [(n, parallel_reading._portable(r)) for n, r in captured]
-
     try:
         for job in jobs[start:stop]:
-            del captured[:]
+            worker_logging.captured.clear()
             output, reads = job.render()
             _write(job.target, output)
-            results.append((_names(reads), messages()))
+            results.append((_names(reads), worker_logging.portable_records()))
         payload = ("done", results, None)
     except BaseException as exc:  # noqa: BLE001 - raised again by the build
         # The failing page's messages last, then its error.
-        payload = ("failed", results + [([], messages())], _portable_error(exc))
+        payload = ("failed", results + [([], worker_logging.portable_records())],
+                   _portable_error(exc))
     with os.fdopen(fd, "wb") as f:
         pickle.dump(payload, f, protocol=pickle.HIGHEST_PROTOCOL)
 
