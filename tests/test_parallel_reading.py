@@ -69,7 +69,7 @@ def test_the_sample_site_is_the_same_byte_for_byte_with_one_and_two_workers(tmp_
     two, used_two, findings_two = build_with(2, ROOT / "content", tmp_path, caplog)
     assert used_one == []
     assert used_two and "with 2 worker processes" in used_two[0]
-    assert [m for m in used_two if m.startswith("connections: rendering")]
+    assert [m for m in used_two if m.startswith("connections: writing")]
     first, second = tree(one), tree(two)
     assert len(first) > 100
     assert sorted(first) == sorted(second)

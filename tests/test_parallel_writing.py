@@ -40,7 +40,7 @@ def build(content, out, caplog, workers, **overrides):
     with caplog.at_level(logging.INFO), caplog.at_level(logging.INFO, logger="pelican"):
         build_site(content, out, CONNECTIONS_WORKERS=workers, **overrides)
     messages = [r.getMessage() for r in caplog.records]
-    rendering = [m for m in messages if m.startswith("connections: rendering")]
+    rendering = [m for m in messages if m.startswith("connections: writing")]
     warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     return out, rendering, warnings
 
@@ -56,6 +56,7 @@ def test_the_same_site_with_one_and_three_workers(tmp_path, caplog, published):
                                       tmp_path / "three" / "output", caplog, 3,
                                       COMMENTS_PROVIDER="none", **where)
     assert none_ == [] and used and "with 3 worker processes" in used[0]
+    assert [m for m in used if " feeds with 3 worker processes" in m]
     first, second = tree(one), tree(three)
     assert len(first) > 50 and sorted(first) == sorted(second)
     assert [p for p in first if first[p] != second[p]] == []
@@ -100,27 +101,35 @@ def test_a_warm_build_with_workers_renders_only_what_changed_and_equals_a_cold_o
     assert tree(out) == tree(cold)
 
 
-def test_a_worker_killed_while_rendering_stops_the_build_and_the_next_build_is_whole(
-        tmp_path, caplog, monkeypatch):
+@pytest.mark.parametrize("where", ["pages", "feeds"])
+def test_a_worker_killed_while_writing_stops_the_build_and_the_next_build_is_whole(
+        tmp_path, caplog, monkeypatch, where):
+    from connections.output.feeds import FeedsGenerator
+
     content = tmp_path / "content"
     shutil.copytree(ROOT / "content", content)
     out = tmp_path / "output"
-    render = parallel_writing.Job.render
-    rendered_here = []
+    owner, name = (parallel_writing.Job, "run") if where == "pages" else (
+        FeedsGenerator, "_write_feeds")
+    original = getattr(owner, name)
+    done_here = []
 
-    def killed_in_a_worker(job):  # as the kernel's out-of-memory killer would
+    def killed_in_a_worker(*args):  # as the kernel's out-of-memory killer would
         if os.getpid() != BUILD_PROCESS:
             os.kill(os.getpid(), signal.SIGKILL)
-        rendered_here.append(job.target)
-        return render(job)
+        done_here.append(args)
+        return original(*args)
 
-    monkeypatch.setattr(parallel_writing.Job, "render", killed_in_a_worker)
+    monkeypatch.setattr(owner, name, killed_in_a_worker)
     monkeypatch.setattr(parallel_writing, "_write", _slow_write)
-    with pytest.raises(ContentError, match="worker process rendering pages died"):
+    with pytest.raises(ContentError, match="worker process writing pages or feeds died"):
         build(content, out, caplog, 2)
-    assert rendered_here  # the build's own share, before it found the worker dead
+    assert done_here  # the build's own share, before it found the worker dead
     assert not [p for p in out.rglob("*") if p.name.endswith(".connections-partial")]
-    assert not (out / "index.html").exists()  # the lists come after the story pages
+    if where == "pages":
+        assert not (out / "index.html").exists()  # the lists come after the story pages
+    else:
+        assert not (out / "map").exists()  # the map comes after the feeds
     monkeypatch.undo()
     monkeypatch.setattr(parallel_writing, "MIN_PAGES_PER_WORKER", 1)
     build(content, out, caplog, 2)

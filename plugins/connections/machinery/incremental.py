@@ -75,7 +75,7 @@ from ..model.registry import LISTINGS, Answer, Entity, PagesOf
 from ..output.pages import build_day
 from . import parallel_reading
 from .output_records import Records
-from .parallel_writing import Batch, Job, render
+from .parallel_writing import Batch, Job, render, run_in_workers
 
 logger = logging.getLogger(__name__)
 
@@ -617,6 +617,12 @@ class IncrementalWriter(Writer):
         batch, self._batch = self._batch, None
         if batch is not None and batch.jobs:
             batch.run(self._written)
+
+    def run_together(self, tasks, what):
+        """Run `tasks` (each writes files of its own, independent of the
+        others) on every core (parallel_writing.run_in_workers)."""
+        run_in_workers(tasks, parallel_reading.worker_count(self.settings),
+                       lambda i, result: None, what)
 
     def drop_batch(self):
         """The build failed while pages were being batched: none is written

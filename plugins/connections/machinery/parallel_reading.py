@@ -24,8 +24,8 @@ CONNECTIONS_WORKERS: None (the cores this process may use), or a number;
 1 reads in the build process alone. Small builds (fewer stories to read
 than MIN_STORIES_PER_WORKER per worker) and warm builds that read little
 are not worth the start of a worker and read in the build process.
-The story pages are rendered on every core too (parallel_writing.py); the
-other pages and the feeds are rendered in the build process.
+The pages are rendered and the feeds written on every core too
+(parallel_writing.py).
 """
 
 import concurrent.futures

@@ -25,8 +25,9 @@ message; the pages it wrote are journaled, so the next build, finding the
 build interrupted, renders everything (incremental.py). An error while
 rendering (a template's) stops the build with the error the one-worker
 build raises. Small batches (fewer than MIN_PAGES_PER_WORKER pages per
-worker) are rendered by the build alone. The feeds are written by the build
-alone.
+worker) are rendered by the build alone. The feeds are written the same way,
+one task per person's, event's or the site's feeds (`run_in_workers`,
+through `output.run_together`).
 """
 
 import gc
@@ -92,6 +93,12 @@ class Job:
         self.context["localsiteurl"] = self.siteurl
         return render(self.template, self.localcontext)
 
+    def run(self):
+        """Render and write the page; the names of what it read."""
+        output, reads = self.render()
+        _write(self.target, output)
+        return _names(reads)
+
 
 class Batch:
     """Pages to render, in the order they were asked for."""
@@ -107,45 +114,49 @@ class Batch:
         """Render and write every page; `written(job, reads)` (the build's
         bookkeeping, in the pages' order) for each, once it is on disk."""
         jobs = self.jobs
-        workers = min(self.workers, len(jobs) // MIN_PAGES_PER_WORKER)
-        if workers < 2 or not hasattr(os, "fork"):
-            for job in jobs:
-                self._here(job, written)
-            return
-        logger.info("connections: rendering %d pages with %d worker processes",
-                    len(jobs), workers)
-        size = -(-len(jobs) // workers)
-        runs = [(start, min(start + size, len(jobs))) for start in range(size, len(jobs), size)]
-        # The build's objects are left out of the workers' garbage collection:
-        # shared with the build, their memory is not copied by a collection.
-        children = []
-        try:
-            gc.freeze()
-            try:
-                for start, stop in runs:
-                    children.append(_fork(jobs, start, stop))
-            finally:
-                gc.unfreeze()
-            for job in jobs[:size]:  # the first run, here, its messages as they come
-                self._here(job, written)
-            for (start, stop), child in zip(runs, children):
-                results, error = _collect(child, start, stop)
-                done = results[:-1] if error is not None else results
-                for job, (names, records) in zip(jobs[start:], done):
-                    worker_logging.replay(records)
-                    written(job, names)
-                if error is not None:  # what the failing page logged, then its error
-                    worker_logging.replay(results[-1][1])
-                    raise error
-        finally:
-            for child in children:
-                _reap(child)
+        run_in_workers([job.run for job in jobs], self.workers,
+                       lambda i, names: written(jobs[i], names), "pages")
 
-    @staticmethod
-    def _here(job, written):
-        output, reads = job.render()
-        _write(job.target, output)
-        written(job, _names(reads))
+
+def run_in_workers(tasks, workers, done, what="tasks"):
+    """Run `tasks` (callables, each returning what pickles), split in
+    contiguous runs: the first here, each other in a process forked from
+    the build. `done(i, result)` is called in the build for each, in the
+    tasks' order, after the messages the task logged are said."""
+    workers = min(workers, len(tasks) // MIN_PAGES_PER_WORKER)
+    if workers < 2 or not hasattr(os, "fork"):
+        for i, task in enumerate(tasks):
+            done(i, task())
+        return
+    logger.info("connections: writing %d %s with %d worker processes",
+                len(tasks), what, workers)
+    size = -(-len(tasks) // workers)
+    runs = [(start, min(start + size, len(tasks))) for start in range(size, len(tasks), size)]
+    children = []
+    try:
+        # The build's objects are left out of the workers' garbage
+        # collection: shared with the build, their memory is not copied by
+        # a collection.
+        gc.freeze()
+        try:
+            for start, stop in runs:
+                children.append(_fork(tasks, start, stop))
+        finally:
+            gc.unfreeze()
+        for i in range(size):  # the first run, here, its messages as they come
+            done(i, tasks[i]())
+        for (start, stop), child in zip(runs, children):
+            results, error = _collect(child, start, stop)
+            finished = results[:-1] if error is not None else results
+            for offset, (result, records) in enumerate(finished):
+                worker_logging.replay(records)
+                done(start + offset, result)
+            if error is not None:  # what the failing task logged, then its error
+                worker_logging.replay(results[-1][1])
+                raise error
+    finally:
+        for child in children:
+            _reap(child)
 
 
 def _names(reads):
@@ -164,14 +175,14 @@ def _write(target, output):
 # In a worker ---------------------------------------------------------------
 
 
-def _fork(jobs, start, stop):
+def _fork(tasks, start, stop):
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # the worker
         os.close(read)
         status = 1
         try:
-            _render_run(jobs, start, stop, write)
+            _run(tasks, start, stop, write)
             status = 0
         finally:
             os._exit(status)
@@ -179,19 +190,18 @@ def _fork(jobs, start, stop):
     return [pid, read, None]
 
 
-def _render_run(jobs, start, stop, fd):
+def _run(tasks, start, stop, fd):
     worker_logging.capture()
     results = []
     try:
-        for job in jobs[start:stop]:
+        for task in tasks[start:stop]:
             worker_logging.captured.clear()
-            output, reads = job.render()
-            _write(job.target, output)
-            results.append((_names(reads), worker_logging.portable_records()))
+            result = task()
+            results.append((result, worker_logging.portable_records()))
         payload = ("done", results, None)
     except BaseException as exc:  # noqa: BLE001 - raised again by the build
-        # The failing page's messages last, then its error.
-        payload = ("failed", results + [([], worker_logging.portable_records())],
+        # The failing task's messages last, then its error.
+        payload = ("failed", results + [(None, worker_logging.portable_records())],
                    _portable_error(exc))
     with os.fdopen(fd, "wb") as f:
         pickle.dump(payload, f, protocol=pickle.HIGHEST_PROTOCOL)
@@ -222,14 +232,14 @@ def _collect(child, start, stop):
         payload = None
     if payload is None or child[2] != 0:
         raise ContentError(
-            "a worker process rendering pages died (killed, or out of memory?); "
+            "a worker process writing pages or feeds died (killed, or out of memory?); "
             "the site was not finished: build again (the next build renders every "
             "page), or set CONNECTIONS_WORKERS = 1 to render in the build process")
     state, results, error = payload
     if state == "failed":
         return results, error
     if len(results) != stop - start:  # pragma: no cover - a worker's own bug
-        raise ContentError("a worker process rendering pages sent back too few pages")
+        raise ContentError("a worker process writing pages or feeds sent back too few")
     return results, None
 
 

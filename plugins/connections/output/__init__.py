@@ -30,3 +30,15 @@ def rendered_together(writer):
         writer.drop_batch()
         raise
     writer.finish_batch()
+
+
+def run_together(writer, tasks, what):
+    """Run `tasks` (callables that write files of their own, independent of
+    one another) on every core where the writer can (the plugin's:
+    machinery/parallel_writing.py), else one by one here, in order."""
+    runner = getattr(writer, "run_together", None)
+    if runner is None:
+        for task in tasks:
+            task()
+    else:
+        runner(tasks, what)

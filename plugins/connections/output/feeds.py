@@ -29,6 +29,7 @@ written.
 """
 
 import datetime
+import functools
 import html
 import json
 import logging
@@ -49,6 +50,7 @@ from pelican.utils import (
 from ..linking.linker import crowded
 from ..linking.summaries import summary_html
 from ..model.identity import story_id
+from . import run_together
 from .absolute_links import HAS_SCHEME as _HAS_SCHEME
 from .absolute_links import absolutize
 
@@ -532,29 +534,37 @@ class FeedsGenerator(Generator):
         self._fragments = {}
         self._writer = EntryWriter(summary_only)
         try:
-            for plan in plans:
-                stories = plan.stories
-                feed = Feed(
-                    feed_id=tag_uri(self.authority, _feed_key(plan.kind, plan.entity)),
-                    title=plan.title,
-                    description=plan.description,
-                    page=absolute(self.base, plan.page_url),
-                    updated=max((self.dates(a)[1] for a in stories), default=fallback),
-                    site=site,
-                    language=self.settings.get("DEFAULT_LANG") or None,
-                )
-                own = {}  # the entries of crowded stories, made for this feed
-                for fmt, path in plan.paths.items():
-                    entries = [self._fragment(a, fmt, plan, own) for a in stories]
-                    if self._keys is not None:  # journaled before it is written
-                        self._keys[0].records.writing(self._target(path), self._keys[1].get(path))
-                    self._write(path, feed.render(fmt, absolute(self.base, path), entries))
-                    del entries
-                    for article in stories:
-                        if id(article) not in own:
-                            self._release(article, fmt)
+            if self._keys is not None:  # journaled before any is written
+                for plan in plans:
+                    for path in plan.paths.values():
+                        self._keys[0].records.writing(self._target(path),
+                                                      self._keys[1].get(path))
+            # Feeds are independent of one another: written on every core.
+            run_together(writer, [functools.partial(self._write_feeds, plan, site, fallback)
+                                  for plan in plans], "feeds")
         finally:
             self._fragments = self._uses = self._writer = self._keys = None
+
+    def _write_feeds(self, plan, site, fallback):
+        """The feeds of one plan, in each of its formats."""
+        stories = plan.stories
+        feed = Feed(
+            feed_id=tag_uri(self.authority, _feed_key(plan.kind, plan.entity)),
+            title=plan.title,
+            description=plan.description,
+            page=absolute(self.base, plan.page_url),
+            updated=max((self.dates(a)[1] for a in stories), default=fallback),
+            site=site,
+            language=self.settings.get("DEFAULT_LANG") or None,
+        )
+        own = {}  # the entries of crowded stories, made for this feed
+        for fmt, path in plan.paths.items():
+            entries = [self._fragment(a, fmt, plan, own) for a in stories]
+            self._write(path, feed.render(fmt, absolute(self.base, path), entries))
+            del entries
+            for article in stories:
+                if id(article) not in own:
+                    self._release(article, fmt)
 
     def _unchanged_left_out(self, plans, cache, fallback):
         """The plans without the feeds a warm build need not write again
@@ -611,10 +621,13 @@ class FeedsGenerator(Generator):
                 del self._fragments[key]
 
     def _write(self, path, pieces):
+        """The feed whole, or not at all (a temporary file renamed)."""
         target = self._target(path)
         os.makedirs(os.path.dirname(target), exist_ok=True)
-        with open(target, "wb") as f:
+        partial = f"{target}.connections-partial"
+        with open(partial, "wb") as f:
             f.writelines(pieces)
+        os.replace(partial, target)
         logger.info('Writing "%s"', target)
 
 
