@@ -80,6 +80,8 @@ def render(template, localcontext):
 
 
 class Job:
+    """One page to render: its template and context, and where it goes."""
+
     __slots__ = ("template", "context", "localcontext", "target", "key", "siteurl")
 
     def __init__(self, template, context, localcontext, target, key):
