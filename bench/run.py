@@ -14,6 +14,8 @@ round, times as child processes:
   (b) full      `python -m connections build`, cold (no content cache), with
                 CONNECTIONS_WORKERS as shipped (every core), then again
                 with CONNECTIONS_WORKERS = 1 (b1: all in the build process)
+                and, on a machine of more than 2 cores, 2 (b2); the table
+                has a workers column and the speed-up from 1 worker
   (c) warm      the same build with Pelican's content cache (written by an
                 untimed priming build), after editing one story's text
                 (c-edit), then after adding one person to another story
@@ -62,7 +64,8 @@ import preview  # noqa: E402
 from connections.output.search import byte_stable  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
-KINDS = ("vanilla", "full", "full-1-worker", "warm-edit", "warm-person", "warm-add", "hugo")
+KINDS = ("vanilla", "full", "full-1-worker", "full-2-workers", "warm-edit", "warm-person",
+         "warm-add", "hugo")
 
 WARM_SETTINGS = '''\
 """The full build with Pelican's content cache on (read and written)."""
@@ -660,6 +663,9 @@ def run(stories, repeat=3, seed=1, keep=None, weigh=True, say=_say):
     samples = {k: [] for k in KINDS}
     check = None
     one_worker = write_variant(bench, "1 worker", {"CONNECTIONS_WORKERS": 1})
+    cores = len(os.sched_getaffinity(0))
+    # 1, 2 and every core: how the speed-up grows with workers.
+    two_workers = write_variant(bench, "2 workers", {"CONNECTIONS_WORKERS": 2}) if cores > 2 else None
     hugo = preview.ensure_hugo(say)
     if hugo:
         preview.hugo_site(site, root / "hugo", feeds=True)
@@ -683,6 +689,13 @@ def run(stories, repeat=3, seed=1, keep=None, weigh=True, say=_say):
         record("full-1-worker", bench.build("full", one_worker, out, f"full-1-worker-{round_}"))
         workers_diff = tree_differences(root / "out-full", out)
         workers_same = not any(workers_diff.values())
+        if two_workers is not None:
+            out2 = root / "out-full-2-workers"
+            shutil.rmtree(out2, ignore_errors=True)
+            record("full-2-workers",
+                   bench.build("full", two_workers, out2, f"full-2-workers-{round_}"))
+            two_diff = tree_differences(root / "out-full", out2)
+            workers_same = workers_same and not any(two_diff.values())
         say(f"  (b) and (b1) wrote the same files, byte for byte: {'yes' if workers_same else 'NO'}"
             + ("" if workers_same else ":\n" + describe_differences(
                 workers_diff, root / "out-full", out)))
@@ -713,6 +726,12 @@ def run(stories, repeat=3, seed=1, keep=None, weigh=True, say=_say):
         ratios[f"{measure} full/vanilla"] = stats["full"][m] / stats["vanilla"][m]
         ratios[f"{measure} full-1-worker/vanilla"] = (
             stats["full-1-worker"][m] / stats["vanilla"][m])
+        ratios[f"{measure} full-1-worker/full"] = stats["full-1-worker"][m] / stats["full"][m]
+        if "full-2-workers" in stats:
+            ratios[f"{measure} full-2-workers/vanilla"] = (
+                stats["full-2-workers"][m] / stats["vanilla"][m])
+            ratios[f"{measure} full-1-worker/full-2-workers"] = (
+                stats["full-1-worker"][m] / stats["full-2-workers"][m])
         ratios[f"{measure} warm-edit/full"] = stats["warm-edit"][m] / stats["full"][m]
         ratios[f"{measure} warm-person/full"] = stats["warm-person"][m] / stats["full"][m]
         ratios[f"{measure} warm-add/full"] = stats["warm-add"][m] / stats["full"][m]
@@ -777,15 +796,18 @@ def markdown_table(result):
         f"N = {result['stories']} stories, {result['people']} people, {result['events']} "
         f"events; {result['repeat']} runs each, alternating; median (min-max).",
         "",
-        "| build | wall time (s) | CPU time (s) | peak memory, largest process (MiB) "
+        "| build | workers | wall time (s) | CPU time (s) | peak memory, largest process (MiB) "
         "| peak memory, all processes (MiB) | wall ratio | CPU ratio |",
-        "|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|",
     ]
+    workers_of = {"vanilla": "1", "full-1-worker": "1", "full-2-workers": "2", "hugo": "all (Go)"}
     labels = {
         "vanilla": ("(a) vanilla Pelican", "", ""),
         "full": (f"(b) Connection Stories, cold, {workers} workers", "b/a", "full/vanilla"),
         "full-1-worker": ("(b1) the same, CONNECTIONS_WORKERS = 1", "b1/a",
                           "full-1-worker/vanilla"),
+        "full-2-workers": ("(b2) the same, CONNECTIONS_WORKERS = 2", "b2/a",
+                           "full-2-workers/vanilla"),
         "warm-edit": ("(c) warm, one story's text edited", "c/b", "warm-edit/full"),
         "warm-person": ("(c) warm, one person added", "c/b", "warm-person/full"),
         "warm-add": ("(c) warm, one story added", "c/b", "warm-add/full"),
@@ -797,20 +819,28 @@ def markdown_table(result):
                 f"({st[measure + '_min'] / scale:.{digits}f}-{st[measure + '_max'] / scale:.{digits}f})")
 
     for kind in KINDS:
+        if kind == "full-2-workers" and kind not in s:
+            continue  # measured only where the machine has more than 2 cores
         if kind not in s:
-            rows.append(f"| {labels[kind][0]} | not measured | | | | | |")
+            rows.append(f"| {labels[kind][0]} | | not measured | | | | | |")
             continue
         st = s[kind]
         label, name, key = labels[kind]
         wall = f"{name} = {r['wall ' + key]:.2f}" if key else ""
         cpu = f"{name} = {r['cpu ' + key]:.2f}" if key else ""
         rows.append(
-            f"| {label} | {cell(st, 'wall')} | {cell(st, 'cpu')} | {cell(st, 'rss', mib, 0)} "
-            f"| {cell(st, 'pss', mib, 0)} | {wall} | {cpu} |"
+            f"| {label} | {workers_of.get(kind, workers)} | {cell(st, 'wall')} | {cell(st, 'cpu')} "
+            f"| {cell(st, 'rss', mib, 0)} | {cell(st, 'pss', mib, 0)} | {wall} | {cpu} |"
         )
     rows.append("")
+    if "wall full-1-worker/full" in r:
+        two = (f"1 -> 2 workers {r['wall full-1-worker/full-2-workers']:.2f}x, "
+               if "wall full-1-worker/full-2-workers" in r else "")
+        rows.append(f"Speed-up of the cold build (wall time): {two}1 -> {workers} workers "
+                    f"(every core) {r['wall full-1-worker/full']:.2f}x.")
     if "workers_same_output" in result:
-        rows.append(f"(b) and (b1) wrote the same files, byte for byte: "
+        which = "(b), (b1) and (b2)" if "full-2-workers" in s else "(b) and (b1)"
+        rows.append(f"{which} wrote the same files, byte for byte: "
                     f"{'yes' if result['workers_same_output'] else 'NO'}.")
     rows.append(f"Peak memory b/a = {r['rss full/vanilla']:.2f} (largest process), "
                 f"{r['pss full/vanilla']:.2f} (all processes together).")
