@@ -45,6 +45,14 @@ def build(content, out, caplog, workers, **overrides):
     return out, rendering, warnings
 
 
+def write_stories(content, count, story):
+    """`count` stories, `story(n)` giving the n-th one's text."""
+    (content / "stories").mkdir(parents=True)
+    for n in range(count):
+        (content / "stories" / f"s{n:03d}.md").write_text(story(n), encoding="utf-8")
+    return content
+
+
 @pytest.mark.parametrize("published", [False, True], ids=["local", "published"])
 def test_the_same_site_with_one_and_three_workers(tmp_path, caplog, published):
     """Relative addresses (each page's own depth) and absolute ones; the
@@ -67,12 +75,9 @@ def test_messages_said_while_rendering_come_once_each_in_the_order_of_one_worker
         tmp_path, caplog):
     """Pelican says a `{filename}` link it cannot resolve when the story's
     text is first put in a page: in a worker, for the pages it renders."""
-    content = tmp_path / "content"
-    (content / "stories").mkdir(parents=True)
-    for n in range(9):
-        (content / "stories" / f"s{n}.md").write_text(
-            f"Title: Story {n}\nDate: 2024-03-0{n + 1}\n\n"
-            f"See [the missing one]({{filename}}/nowhere-{n}.md).\n", encoding="utf-8")
+    content = write_stories(tmp_path / "content", 9, lambda n: (
+        f"Title: Story {n}\nDate: 2024-03-0{n + 1}\n\n"
+        f"See [the missing one]({{filename}}/nowhere-{n}.md).\n"))
     _, _, warned_one = build(content, tmp_path / "one" / "output", caplog, 1,
                              COMMENTS_PROVIDER="none")
     _, used, warned_two = build(content, tmp_path / "two" / "output", caplog, 2,
@@ -121,7 +126,7 @@ def test_a_worker_killed_while_writing_stops_the_build_and_the_next_build_is_who
         return original(*args)
 
     monkeypatch.setattr(owner, name, killed_in_a_worker)
-    monkeypatch.setattr(parallel_writing, "_write", _slow_write)
+    monkeypatch.setattr(parallel_writing, "write_whole", _slow_write)
     with pytest.raises(ContentError, match="worker process writing pages or feeds died"):
         build(content, out, caplog, 2)
     assert done_here  # the build's own share, before it found the worker dead
@@ -185,12 +190,9 @@ def test_the_live_preview_of_a_blog_big_enough_for_workers_builds_and_rebuilds(t
     from test_preview import builds, conf_file, env, serve_command, stop
 
     assert 130 >= 2 * parallel_writing.MIN_PAGES_PER_WORKER
-    content = tmp_path / "content"
-    (content / "stories").mkdir(parents=True)
-    for n in range(130):
-        (content / "stories" / f"s{n:03d}.md").write_text(
-            f"Title: Story {n:03d}\nDate: 2024-01-01 {n // 60:02d}:{n % 60:02d}\n\n"
-            f"Met @[Ada Quill] for the {n}th time.\n", encoding="utf-8")
+    content = write_stories(tmp_path / "content", 130, lambda n: (
+        f"Title: Story {n:03d}\nDate: 2024-01-01 {n // 60:02d}:{n % 60:02d}\n\n"
+        f"Met @[Ada Quill] for the {n}th time.\n"))
     port = free_port()
     conf = conf_file(tmp_path, free_port())
     conf.write_text(conf.read_text(encoding="utf-8")

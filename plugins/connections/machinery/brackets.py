@@ -164,27 +164,33 @@ def get_link(processor, data, index):
     return processor.unescape(data[start:close]).strip(), None, close + 1, True
 
 
-_MARKS = []  # [(text, marks)] for the last few texts
-_LAST_CLOSE = []  # [(text, where its last `)` is)] for the last few texts
+def _per_text(make):
+    """`make(text)`, worked out once for each of the last few texts
+    (Python-Markdown asks about every link of the same text)."""
+    recent = []  # [(text, answer)], the newest first
+
+    def answer(data):
+        for text, known in recent:
+            if text is data:
+                return known
+        known = make(data)
+        recent.insert(0, (data, known))
+        del recent[_REMEMBERED:]
+        return known
+
+    return answer
 
 
+@_per_text
 def _last_close(data):
-    for text, where in _LAST_CLOSE:
-        if text is data:
-            return where
-    where = data.rfind(")")
-    _LAST_CLOSE.insert(0, (data, where))
-    del _LAST_CLOSE[_REMEMBERED:]
-    return where
+    """Where a text's last `)` is (-1: none)."""
+    return data.rfind(")")
 
 
+@_per_text
 def _marks(data):
     """Where a text's quotes, `(` and `)` are, and for each running count
-    of brackets the `)` after which the count has that value: once per text
-    (Python-Markdown asks about every link of the same text)."""
-    for text, marks in _MARKS:
-        if text is data:
-            return marks
+    of brackets the `)` after which the count has that value."""
     quotes, opens, closes, drops = [], [], [], {}
     count = 0
     for m in _LINK_MARK.finditer(data):
@@ -198,10 +204,7 @@ def _marks(data):
             drops.setdefault(count, []).append(p)
         else:
             quotes.append(p)
-    marks = (quotes, opens, closes, drops)
-    _MARKS.insert(0, (data, marks))
-    del _MARKS[_REMEMBERED:]
-    return marks
+    return quotes, opens, closes, drops
 
 
 _LINK_MARK = re.compile(r"""[()'"]""")

@@ -75,7 +75,7 @@ from ..model.registry import LISTINGS, Answer, Entity, PagesOf
 from ..output.pages import build_day
 from . import parallel_reading
 from .output_records import Records
-from .parallel_writing import Batch, Job, render, run_in_workers
+from .parallel_writing import Job, render, run_in_workers
 
 logger = logging.getLogger(__name__)
 
@@ -606,23 +606,24 @@ class IncrementalWriter(Writer):
     def start_batch(self):
         """From now on pages are rendered together, by CONNECTIONS_WORKERS
         processes, at `finish_batch` (parallel_writing.py)."""
-        workers = parallel_reading.worker_count(self.settings)
-        self._batch = Batch(workers) if workers > 1 else None
+        self._batch = [] if parallel_reading.worker_count(self.settings) > 1 else None
 
     @property
     def batching(self):
         return self._batch is not None
 
     def finish_batch(self):
-        batch, self._batch = self._batch, None
-        if batch is not None and batch.jobs:
-            batch.run(self._written)
+        """Render and write the batch's pages; each is recorded and said, in
+        their order, once on disk (`_written`)."""
+        jobs, self._batch = self._batch, None
+        if jobs:
+            self.run_together([job.run for job in jobs], "pages",
+                              lambda i, names: self._written(jobs[i], names))
 
-    def run_together(self, tasks, what):
+    def run_together(self, tasks, what, done=lambda i, result: None):
         """Run `tasks` (each writes files of its own, independent of the
         others) on every core (parallel_writing.run_in_workers)."""
-        run_in_workers(tasks, parallel_reading.worker_count(self.settings),
-                       lambda i, result: None, what)
+        run_in_workers(tasks, parallel_reading.worker_count(self.settings), done, what)
 
     def drop_batch(self):
         """The build failed while pages were being batched: none is written
@@ -681,7 +682,7 @@ class IncrementalWriter(Writer):
             self._claim(target, override)
             if self.cache is not None:
                 self.cache.records.writing(target)  # journaled before any worker writes
-            self._batch.add(Job(template, context, localcontext, target, key))
+            self._batch.append(Job(template, context, localcontext, target, key))
             return
         output, reads = render(template, localcontext)
         os.makedirs(os.path.dirname(target), exist_ok=True)
@@ -701,7 +702,7 @@ class IncrementalWriter(Writer):
         if self.cache is not None and job.key is not None:
             reads = entities_named(names, job.context)
             if reads is not None:
-                self.cache.records.writing(job.target, *self.cache.with_reads(job.key, reads))
+                self.cache.records.written(job.target, *self.cache.with_reads(job.key, reads))
         logger.info('Writing "%s"', job.target)
         signals.content_written.send(job.target, context=job.localcontext)
 

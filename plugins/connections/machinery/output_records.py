@@ -114,6 +114,11 @@ class Records:
         self._journal.write(target + "\n")
         self._journal.flush()
 
+    def written(self, target, key=None, reads=()):
+        """`target`, journaled by `writing` before, was written for `key`
+        after reading `reads` (a batch's page: its reads known once rendered)."""
+        self.pending[target] = (key, list(reads))
+
     def remove_left_over(self):
         """Delete what an earlier build wrote here and this one did not (a
         story deleted, a person made private), unless changed since by

@@ -6,7 +6,7 @@ are read and linked. So while a generator writes a run of pages that do not
 read one another (`output.rendered_together`: the story pages; then the
 lists, archives, tags and categories; the people's and events' pages), the
 warm build's writer (incremental.py) keys each page as usual but, instead of
-rendering it, puts it in a `Batch`. When the run is done, the batch is split
+rendering it, puts it in its batch. When the run is done, the batch is split
 into CONNECTIONS_WORKERS contiguous parts: the build renders the first
 itself, and a process forked from it (sharing the context, the templates and
 the stories, copy-on-write) renders each other part and writes its pages.
@@ -38,7 +38,7 @@ import traceback
 
 from ..diagnostics import ContentError
 from ..model.registry import Listing
-from ..output import rendered_together, story_pages_written
+from ..output import rendered_together, story_pages_written, write_whole
 from . import worker_logging
 
 logger = logging.getLogger(__name__)
@@ -98,26 +98,8 @@ class Job:
     def run(self):
         """Render and write the page; the names of what it read."""
         output, reads = self.render()
-        _write(self.target, output)
+        write_whole(self.target, output)
         return _names(reads)
-
-
-class Batch:
-    """Pages to render, in the order they were asked for."""
-
-    def __init__(self, workers):
-        self.workers = workers
-        self.jobs = []
-
-    def add(self, job):
-        self.jobs.append(job)
-
-    def run(self, written):
-        """Render and write every page; `written(job, reads)` (the build's
-        bookkeeping, in the pages' order) for each, once it is on disk."""
-        jobs = self.jobs
-        run_in_workers([job.run for job in jobs], self.workers,
-                       lambda i, names: written(jobs[i], names), "pages")
 
 
 def run_in_workers(tasks, workers, done, what="tasks"):
@@ -163,15 +145,6 @@ def run_in_workers(tasks, workers, done, what="tasks"):
 
 def _names(reads):
     return [f"{entity.kind}/{entity.slug}" for entity in reads]
-
-
-def _write(target, output):
-    """Pelican's page, whole or not at all."""
-    os.makedirs(os.path.dirname(target), exist_ok=True)
-    partial = f"{target}.connections-partial"
-    with open(partial, "w", encoding="utf-8") as f:
-        f.write(output)
-    os.replace(partial, target)
 
 
 # In a worker ---------------------------------------------------------------

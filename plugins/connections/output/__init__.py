@@ -4,6 +4,7 @@ May import `model`, `linking` and `comments`.
 """
 
 import contextlib
+import os
 
 from pelican import signals
 
@@ -42,3 +43,18 @@ def run_together(writer, tasks, what):
             task()
     else:
         runner(tasks, what)
+
+
+def write_whole(target, data):
+    """Write a page (text) or a feed (pieces of bytes) whole or not at all:
+    to a file beside, renamed into place, so that a build stopped meanwhile
+    (a worker killed) leaves no half-written file."""
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    partial = f"{target}.connections-partial"
+    if isinstance(data, str):
+        with open(partial, "w", encoding="utf-8") as f:
+            f.write(data)
+    else:
+        with open(partial, "wb") as f:
+            f.writelines(data)
+    os.replace(partial, target)

@@ -50,7 +50,7 @@ from pelican.utils import (
 from ..linking.linker import crowded
 from ..linking.summaries import summary_html
 from ..model.identity import story_id
-from . import run_together
+from . import run_together, write_whole
 from .absolute_links import HAS_SCHEME as _HAS_SCHEME
 from .absolute_links import absolutize
 
@@ -621,13 +621,8 @@ class FeedsGenerator(Generator):
                 del self._fragments[key]
 
     def _write(self, path, pieces):
-        """The feed whole, or not at all (a temporary file renamed)."""
         target = self._target(path)
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        partial = f"{target}.connections-partial"
-        with open(partial, "wb") as f:
-            f.writelines(pieces)
-        os.replace(partial, target)
+        write_whole(target, pieces)
         logger.info('Writing "%s"', target)
 
 
