@@ -136,6 +136,45 @@ def test_the_open_page_shows_a_saved_change_by_itself(preview, page):
     assert not [p for p in output.rglob("*.html") if "__preview" in p.read_text("utf-8")]
 
 
+def test_the_saved_story_shows_first_and_pages_it_did_not_change_stay(preview, page, context):
+    """The quick render (machinery/quick_render.py): the story's page and the
+    page of a person added to it show the save before the rebuild is done;
+    an open page the save did not change is not reloaded."""
+    about = context.new_page()
+    about.goto(preview["url"] + "about/")
+    assert about.title() and "Not found" not in about.title()
+    about.evaluate("window.notReloaded = true")
+    person = context.new_page()
+    person.goto(preview["url"] + "people/priya-raman/")
+    assert "A map of the night market" not in person.inner_text("main")
+    page.goto(preview["url"] + STORY_URL)
+    before = builds(preview)["build"]
+    marker = "A lantern seller hummed the whole time"
+    original = edit(preview, STORY, "People: Olufemi Adeyemi, Chloé Martin",
+                    "People: Olufemi Adeyemi, Chloé Martin, Priya Raman")
+    story = preview["root"] / "content" / STORY
+    story.write_text(story.read_text(encoding="utf-8") + f"\n{marker}.\n", encoding="utf-8")
+    try:
+        page.wait_for_function("document.body.innerText.includes(%r)" % marker, timeout=20000)
+        person.wait_for_function(
+            "document.querySelector('main').innerText.includes('A map of the night market')",
+            timeout=20000)
+        wait_for_build(preview, before + 1)
+        deadline = time.monotonic() + 30
+        while builds(preview)["updating"] and time.monotonic() < deadline:
+            time.sleep(0.1)
+        log = preview["log"]()
+        assert re.search(r"Shown: /2024/a-map-of-the-night-market/index\.html, "
+                         r"/people/priya-raman/index\.html \(\d+\.\d\d s\)", log), log[-2000:]
+        assert builds(preview)["build"] >= before + 2  # ... and the rebuild followed
+        assert about.evaluate("window.notReloaded") is True, "an unchanged page reloaded"
+    finally:
+        story.write_text(original, encoding="utf-8")
+    person.wait_for_function(
+        "!document.querySelector('main').innerText.includes('A map of the night market')",
+        timeout=20000)
+
+
 def test_a_broken_date_shows_an_overlay_over_the_last_good_page(preview, page):
     page.goto(preview["url"] + STORY_URL)
     title = page.title()

@@ -1,12 +1,23 @@
 // The live preview's page script: `make serve` adds it to every HTML page it
 // serves (never to the files in output/). It listens to the preview server's
-// events and, after each rebuild, reloads the page (a newer build succeeded),
+// events and, after each rebuild, reloads the page (a newer build succeeded
+// and changed this page's file: the digest it was served with, asked again),
 // shows what stopped the build (the page below stays the last good one), and
 // marks a page a "did you mean ...?" warning is about.
 (() => {
   const me = document.currentScript;
-  const built = Number(me.dataset.build);
+  let checked = Number(me.dataset.build);
+  const served = me.dataset.digest;
   const instance = me.dataset.instance;
+  const changed = async () => {
+    try {
+      const answer = await fetch("/__preview/digest?path=" + encodeURIComponent(location.pathname),
+        { cache: "no-store" });
+      return (await answer.text()) !== served;
+    } catch {
+      return true;
+    }
+  };
   const box = (id, css) => {
     let el = document.getElementById(id);
     if (!el) {
@@ -39,10 +50,17 @@
     }
   };
   const drop = (id) => document.getElementById(id)?.remove();
-  const show = (state) => {
-    if (state.instance !== instance || (!state.errors.length && state.build > built)) {
+  const show = async (state) => {
+    if (state.instance !== instance) {
       location.reload();
       return;
+    }
+    if (!state.errors.length && state.build > checked) {
+      checked = state.build;
+      if (await changed()) {
+        location.reload();
+        return;
+      }
     }
     if (state.errors.length) {
       fill(box("preview-overlay", "bottom:1rem;background:#fff0f0;color:#600;border:2px solid #c00"),

@@ -4,11 +4,13 @@ Only what `make serve` sends is touched, never the files: each HTML page
 served gets one `<script>` (preview.js) before `</body>`, carrying the build
 it was served from. The script listens to `/__preview/events` (Server-Sent
 Events: one JSON state now, one after every rebuild) and reloads the page
-when a newer build has succeeded, shows an overlay while the last build
+when a newer build has succeeded and changed its file (it asks
+`/__preview/digest?path=...`), shows an overlay while the last build
 failed, and a banner on a page a warning is about ("did you mean ...?").
 An address with no file gets the site's 404.html with status 404.
 """
 
+import hashlib
 import json
 import os
 import threading
@@ -37,21 +39,24 @@ class State:
         self.errors = []
         self.banners = {}
         self.seconds = 0.0
+        self.updating = False  # the pages a save changed are shown; the rest follows
         self.instance = os.urandom(6).hex()  # a restarted server: pages reload
 
-    def publish(self, *, ok, errors, banners, seconds=0.0):
+    def publish(self, *, ok, errors, banners, seconds=0.0, updating=False):
         with self.changed:
             if ok:
                 self.build += 1
                 self.banners = banners
             self.errors = errors
             self.seconds = seconds
+            self.updating = updating
             self.serial += 1
             self.changed.notify_all()
 
     def snapshot(self):
-        return {"instance": self.instance, "build": self.build, "errors": self.errors, "banners": self.banners,
-                "seconds": round(self.seconds, 3)}
+        return {"instance": self.instance, "build": self.build, "errors": self.errors,
+                "banners": self.banners, "seconds": round(self.seconds, 3),
+                "updating": self.updating}
 
     def wait(self, serial, timeout):
         with self.changed:
@@ -74,6 +79,11 @@ class Handler(SimpleHTTPRequestHandler):
         path = urllib.parse.urlsplit(self.path).path
         if path == PREFIX + "events":
             return self._events()
+        if path == PREFIX + "digest":
+            query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+            file = self._file(query.get("path", ["/"])[0])
+            return self._send(HTTPStatus.OK, "text/plain; charset=utf-8",
+                              digest(file.read_bytes() if file else None).encode())
         if path == PREFIX + "preview.js":
             return self._send(HTTPStatus.OK, "text/javascript; charset=utf-8",
                               SCRIPT.read_bytes())
@@ -87,11 +97,12 @@ class Handler(SimpleHTTPRequestHandler):
                 return None
             missing = Path(self.directory) / "404.html"
             if missing.is_file():
-                return self._page(HTTPStatus.NOT_FOUND, missing.read_bytes())
+                return self._page(HTTPStatus.NOT_FOUND, missing.read_bytes(), digest(None))
             # Not built yet (or no 404.html): a page that reloads once it is.
-            return self._page(HTTPStatus.NOT_FOUND, NOT_BUILT)
+            return self._page(HTTPStatus.NOT_FOUND, NOT_BUILT, digest(None))
         if file.suffix == ".html":
-            return self._page(HTTPStatus.OK, file.read_bytes())
+            data = file.read_bytes()
+            return self._page(HTTPStatus.OK, data, digest(data))
         return super().do_GET()
 
     def _file(self, path):
@@ -110,11 +121,11 @@ class Handler(SimpleHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
 
-    def _page(self, status, html):
+    def _page(self, status, html, version):
         with self.state.changed:
             build = self.state.build
         tag = (
-            f'<script src="{PREFIX}preview.js" data-build="{build}" '
+            f'<script src="{PREFIX}preview.js" data-build="{build}" data-digest="{version}" '
             f'data-instance="{self.state.instance}" defer></script>'
         ).encode()
         if status == HTTPStatus.NOT_FOUND and b"<base " not in html:
@@ -145,6 +156,12 @@ class Handler(SimpleHTTPRequestHandler):
                 self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError, OSError):
             return
+
+
+def digest(data):
+    """What a page's file holds, in a few characters ("missing": no file);
+    a page reloads when its own file's changes, not after every build."""
+    return "missing" if data is None else hashlib.blake2b(data, digest_size=8).hexdigest()
 
 
 class Server(ThreadingHTTPServer):

@@ -11,6 +11,10 @@
   about carries a banner.
 - Starts a local Isso on the port COMMENTS_URL (or --comments-port) names,
   its database in var/comments.db, and says it runs only once it answers.
+- Keeps the last build in memory: on a save of stories it shows the pages
+  the save changes first (the story's, and the pages of people and events
+  it tags or no longer tags: machinery/quick_render.py), in well under a
+  second, then brings the rest of the site up to date.
 - Rebuilds whenever content, theme or settings change, in this process
   (the warm build: Pelican's content cache and the plugin's incremental
   writer skip what did not change), printing every finding each time.
@@ -34,6 +38,7 @@ from .. import settings as _settings
 from ..build import build, load_settings, plain_findings
 from ..comments import server as comments_server
 from ..diagnostics import ERROR, ContentError
+from ..machinery import quick_render
 from . import preview_http
 
 logger = logging.getLogger(__name__)
@@ -61,9 +66,10 @@ def overrides_for(args):
     return {}
 
 
-def rebuild(args, state):
-    """Build once; tell the open pages. A content mistake is reported (in the
-    terminal and as the pages' overlay) and the server keeps going."""
+def rebuild(args, state, last):
+    """Build once (kept in `last`, a quick_render.LastBuild); tell the open
+    pages. A content mistake is reported (in the terminal and as the pages'
+    overlay) and the server keeps going."""
     collect = Collect()
     log = logging.getLogger("connections")
     log.addHandler(collect)
@@ -72,7 +78,8 @@ def rebuild(args, state):
     settings = None
     try:
         settings = load_settings(args.settings, args.output, overrides_for(args))
-        build(settings)
+        with last.watching():
+            build(settings)
     except ContentError as exc:
         failure = str(exc)
         print(f"connections: {exc}", file=sys.stderr)
@@ -94,6 +101,25 @@ def rebuild(args, state):
     state.publish(ok=failure is None, errors=[str(e) for e in errors], banners=banners,
                   seconds=time.monotonic() - started)
     return settings if failure is None else None
+
+
+def show_first(paths, state, last):
+    """The pages the saved `paths` change, rendered from the last build and
+    shown before the rebuild (quick_render.py); False when it can't."""
+    started = time.monotonic()
+    try:
+        written = quick_render.render_saved(last, paths)
+    except Exception as exc:  # a bug: the rebuild that follows shows the save
+        print(f"connections: the quick render failed ({type(exc).__name__}: {exc}); "
+              "rebuilding", file=sys.stderr)
+        written = None
+    if not written:
+        return False
+    seconds = time.monotonic() - started
+    state.publish(ok=True, errors=[], banners=state.banners, seconds=seconds, updating=True)
+    shown = ", ".join("/" + name.replace(os.sep, "/") for name in written)
+    print(f"Shown: {shown} ({seconds:.2f} s); updating the rest of the site", flush=True)
+    return True
 
 
 def start_comments(args, origin, started):
@@ -180,15 +206,16 @@ def main(args):
         serving = True
         changes = queue.Queue()
         watch(args.settings, settings, changes)
+        last = quick_render.LastBuild()
         print("Building the site...", flush=True)
-        rebuild(args, state)
+        rebuild(args, state, last)
         print(f"Serving the site at {origin}/ (pages reload by themselves after each save; "
               "Ctrl-C stops the site and the comment server)", flush=True)
         while True:
-            changed = next_changes(changes)
-            print("Changed: " + ", ".join(sorted({path for _, path in changed})) + "; rebuilding",
-                  flush=True)
-            rebuild(args, state)
+            paths = sorted({path for _, path in next_changes(changes)})
+            print("Changed: " + ", ".join(paths), flush=True)
+            show_first(paths, state, last)
+            rebuild(args, state, last)
     except KeyboardInterrupt:
         print("\nStopped.")
         return 0

@@ -202,6 +202,21 @@ def neighbourhood(person, counts_of_person, shown_max):
     return {"nodes": nodes, "edges": edges, "width": EGO_SIZE, "height": EGO_SIZE}
 
 
+def renew_neighbourhood(person, settings):
+    """`person.neighbourhood` as MapGenerator makes it, from the person's own
+    stories alone (their ties are all in them): the preview's quick render
+    (machinery/quick_render.py) draws it again when a story's people change."""
+    if not settings.get("CONNECTIONS_NEIGHBOURHOOD", True):
+        return
+    shown = settings.get("CONNECTIONS_CONNECTED_MAX", 8) or 8
+    rows = [r for r in table_rows(ties(unique(person.articles + person.authored)))
+            if r["person"] is person]
+    if rows:
+        person.neighbourhood = neighbourhood(person, rows[0], shown)
+    else:
+        vars(person).pop("neighbourhood", None)
+
+
 class MapGenerator(Generator):
     """The map page, and each person's neighbourhood for their page."""
 

@@ -68,11 +68,9 @@ STRONG = 1000  # a shared person or event outweighs any number of shared tags
 def relate(articles, settings):
     """Fill in `article.discovery` for every article in `articles` (published,
     newest first, as Pelican's list is)."""
-    limit = settings.get("CONNECTIONS_RELATED_MAX", 5) or 0
-    window = max(1, settings.get("CONNECTIONS_RELATED_WINDOW", 50) or 50)
-    tag_window = max(1, window // 5)  # a shared tag ranks last: fewer candidates
+    limit, window, tag_window = _limits(settings)
     per_minute = settings.get("CONNECTIONS_WORDS_PER_MINUTE", 230)
-    ordered = sorted(articles, key=lambda a: (a.date, a.source_path or ""))
+    ordered = _in_date_order(articles)
     times = [a.date.timestamp() for a in ordered]
     index = defaultdict(list)  # key id -> positions of its stories, in date order
     keys_of = []  # per story: (strong keys, tag keys, {key ids})
@@ -96,36 +94,88 @@ def relate(articles, settings):
     for i, article in enumerate(ordered):
         related = []
         if limit and where[i]:
-            score = defaultdict(int)
-            for kid, weight, place in where[i]:
-                members = index[kid]
-                reach = window if weight == STRONG else tag_window
-                for j in members[max(0, place - reach): place + reach + 1]:
-                    score[j] += weight
-            score.pop(i, None)
-            when = times[i]
-            # Only the candidates that can make the list are ordered in full.
-            floor = heapq.nlargest(limit, score.values())[-1] if score else 0
-            best = heapq.nsmallest(
-                limit, [item for item in score.items() if item[1] >= floor],
-                key=lambda item: (-item[1], abs(times[item[0]] - when),
-                                  ordered[item[0]].title))
+            best = _ranked(i, where[i], index, times, ordered, limit, window, tag_window)
             strong, tags, _ = keys_of[i]
-            for j, _score in best:
-                theirs = keys_of[j][2]
-                shared = [key for key in strong + tags if _id(key) in theirs]
-                related.append({
-                    "story": links[j],
-                    "people": [k[1] for k in shared if k[0] == "person"],
-                    "events": [k[1] for k in shared if k[0] == "event"],
-                    "tags": [k[1] for k in shared if k[0] == "tag"],
-                })
+            related = [_shown(links[j], strong, tags, keys_of[j][2]) for j in best]
         article.discovery = {
             "related": related,
             "older": links[i - 1] if i > 0 else None,
             "newer": links[i + 1] if i + 1 < len(ordered) else None,
             "minutes": reading_minutes(article, per_minute),
         }
+
+
+def related_to(story, articles, settings):
+    """The `related` list `relate` gives `story` (one of `articles`), worked
+    out for it alone: the preview's quick render (machinery/quick_render.py)
+    shows a story whose people or events changed without relating them all."""
+    limit, window, tag_window = _limits(settings)
+    if not limit:
+        return []
+    ordered = _in_date_order(articles)
+    strong, tags = _keys(story)
+    weights = {}
+    for weight, group in ((STRONG, strong), (1, tags)):
+        for key in group:
+            weights.setdefault(_id(key), weight)
+    index = {kid: [] for kid in weights}
+    theirs = {}
+    i = None
+    for n, article in enumerate(ordered):
+        if article is story:
+            i = n
+        their_strong, their_tags = _keys(article)
+        ids = {_id(key) for key in their_strong + their_tags}
+        shared = ids & weights.keys()
+        for kid in shared:
+            index[kid].append(n)
+        if shared:
+            theirs[n] = ids
+    if i is None or not weights:
+        return []
+    mine = [(kid, weight, index[kid].index(i)) for kid, weight in weights.items()]
+    times = [a.date.timestamp() for a in ordered]
+    best = _ranked(i, mine, index, times, ordered, limit, window, tag_window)
+    return [_shown(StoryLink(ordered[j]), strong, tags, theirs[j]) for j in best]
+
+
+def _limits(settings):
+    limit = settings.get("CONNECTIONS_RELATED_MAX", 5) or 0
+    window = max(1, settings.get("CONNECTIONS_RELATED_WINDOW", 50) or 50)
+    return limit, window, max(1, window // 5)  # a shared tag ranks last: fewer candidates
+
+
+def _in_date_order(articles):
+    return sorted(articles, key=lambda a: (a.date, a.source_path or ""))
+
+
+def _ranked(i, mine, index, times, ordered, limit, window, tag_window):
+    """The positions of story i's related stories, best first."""
+    score = defaultdict(int)
+    for kid, weight, place in mine:
+        members = index[kid]
+        reach = window if weight == STRONG else tag_window
+        for j in members[max(0, place - reach): place + reach + 1]:
+            score[j] += weight
+    score.pop(i, None)
+    when = times[i]
+    # Only the candidates that can make the list are ordered in full.
+    floor = heapq.nlargest(limit, score.values())[-1] if score else 0
+    best = heapq.nsmallest(
+        limit, [item for item in score.items() if item[1] >= floor],
+        key=lambda item: (-item[1], abs(times[item[0]] - when), ordered[item[0]].title))
+    return [j for j, _score in best]
+
+
+def _shown(link, strong, tags, theirs):
+    """One entry of a related list: the story and what both share."""
+    shared = [key for key in strong + tags if _id(key) in theirs]
+    return {
+        "story": link,
+        "people": [k[1] for k in shared if k[0] == "person"],
+        "events": [k[1] for k in shared if k[0] == "event"],
+        "tags": [k[1] for k in shared if k[0] == "tag"],
+    }
 
 
 def _id(key):

@@ -1,0 +1,257 @@
+"""The preview's quick render: the pages a save changes first, from the last
+build kept in memory, before the warm build brings the rest of the site up.
+
+A warm build of a big blog takes seconds (reading every story's cache entry,
+linking, keying every page); an author who saved one story wants to see that
+story. The preview server (authoring/serve.py) keeps the last successful
+build's generators (`LastBuild`), and on a save of stories it read:
+
+- reads each saved story again with the build's own readers, linked
+  against the profiles as they are on disk (a fresh registry, as a build
+  makes it);
+- compares it with the story the last build has: when only its text
+  changed, or also who and which events it tags, the new text (and tags)
+  go into the build's own story object, which keeps everything else the
+  build worked out for it (its identity, comment thread, related stories);
+- renders, with Pelican's writer, the story's page and, when its people or
+  events changed, the pages of those who came or went.
+
+Anything else (a new, deleted or renamed file, a changed title, date, slug,
+status or summary, a profile, a template, the settings, a name the last
+build did not know, a finding that is a warning or an error) is left to the
+warm build, which follows every quick render anyway and writes the same
+bytes for the pages rendered here (tests/test_quick_render.py). Lists,
+feeds and search catch up with it.
+"""
+
+import os
+
+from pelican import signals
+from pelican.contents import Article, Content
+from pelican.generators import ArticlesGenerator
+from pelican.writers import Writer
+
+from ..diagnostics import Findings
+from ..linking.linker import Linker
+from ..linking.record import is_linked, keep, keep_state, record, state
+from ..model.registry import Registry
+from ..output.connection_map import renew_neighbourhood
+from ..output.pages import _most_often
+from ..output.related import reading_minutes, related_to
+
+# The header fields a quick render may see change (with the story's text).
+_TAGS = ("people", "events")
+
+
+class LastBuild:
+    """The generators of the last build that finished, kept by `watching`."""
+
+    def __init__(self):
+        self.articles = None  # the ArticlesGenerator
+        self.connections = None  # output.pages.ConnectionsGenerator
+        self._seen = None
+
+    def watching(self):
+        """A context manager around one build: its generators are kept if it
+        finishes, and forgotten (nothing to render from) if it fails."""
+        return _Watch(self)
+
+    @property
+    def ready(self):
+        return self.articles is not None
+
+    def forget(self):
+        self.articles = self.connections = None
+
+
+class _Watch:
+    def __init__(self, last):
+        self.last = last
+
+    def __enter__(self):
+        self.last.forget()
+        self.seen = []
+        signals.all_generators_finalized.connect(self._seen)
+        return self
+
+    def _seen(self, generators):
+        self.seen = list(generators)
+
+    def __exit__(self, kind, value, traceback):
+        signals.all_generators_finalized.disconnect(self._seen)
+        if kind is not None:
+            return False
+        for generator in self.seen:
+            if isinstance(generator, ArticlesGenerator):
+                self.last.articles = generator
+            elif type(generator).__name__ == "ConnectionsGenerator":
+                self.last.connections = generator
+        if self.last.connections is None or state(self.last.articles.context) is None:
+            self.last.forget()
+        return False
+
+
+def stories(generator):
+    """Every story the articles' generator read, by its source path."""
+    found = {}
+    for key in ("articles", "translations", "hidden_articles", "hidden_translations",
+                "drafts", "drafts_translations"):
+        for story in getattr(generator, key, []) or []:
+            found.setdefault(os.path.abspath(story.source_path), story)
+    return found
+
+
+def render_saved(last, paths):
+    """Render the pages the saved `paths` change, if a quick render can;
+    the output paths written (relative to the output folder), or None
+    (the warm build must do it all)."""
+    if not last.ready or not paths:
+        return None
+    generator, people_pages = last.articles, last.connections
+    known = stories(generator)
+    paths = sorted(os.path.abspath(p) for p in paths)
+    if not all(p in known and os.path.isfile(p) for p in paths):
+        return None
+    old_linker = state(generator.context)
+    settings = generator.settings
+    findings = Findings(log=False)
+    linker = Linker(settings, Registry(settings, findings).load(settings["PATH"]), findings)
+    context = dict(generator.context)
+    keep_state(context, linker)
+    before = len(findings.errors + findings.warnings)
+    changes = []
+    for path in paths:
+        new = _read(generator, path, context)
+        if new is None or len(findings.errors + findings.warnings) > before:
+            return None
+        change = _change(known[path], new, old_linker.registry, people_pages)
+        if change is None:
+            return None
+        changes.append(change)
+    written = []
+    entities = []
+    for change in changes:
+        change.apply(generator, people_pages)
+        entities.extend(e for e in change.came + change.went if e not in entities)
+    writer = Writer(generator.output_path, settings=settings)
+    relative = settings["RELATIVE_URLS"]
+    targets = {c.story.save_as for c in changes}
+
+    def only_saved(name, *args, **kwargs):
+        if name in targets:
+            writer.write_file(name, *args, relative_urls=relative, **kwargs)
+            written.append(name)
+
+    ArticlesGenerator.generate_articles(generator, only_saved)
+    ArticlesGenerator.generate_drafts(generator, only_saved)
+    for entity in entities:
+        people_pages._write_entity(writer, entity.kind, entity, relative)
+        written.append(entity.save_as)
+    return written
+
+
+def _read(generator, path, context):
+    """The story at `path` read as the build reads it, linked in `context`."""
+    try:
+        return generator.readers.read_file(
+            base_path=generator.path, path=os.path.relpath(path, generator.path),
+            content_class=Article, context=context,
+        )
+    except Exception:  # noqa: BLE001 - the warm build reports it, with its file and line
+        return None
+
+
+class _Change:
+    """A story read again whose text, and maybe tags, changed."""
+
+    def __init__(self, story, new, tags):
+        self.story = story
+        self.new = new
+        self.tags = tags  # {field: [the last build's entities]}
+        self.came = []
+        self.went = []
+
+    def apply(self, generator, people_pages):
+        story, new = self.story, self.new
+        settings = generator.settings
+        story._content = new._content
+        for memo in (Content.get_content, Content.get_summary):
+            for key in [k for k in memo.cache if k and k[0] is story]:
+                del memo.cache[key]
+        held = record(story)
+        if "summary" not in story.metadata and hasattr(held, "summary_source"):
+            del held.summary_source  # cut again from the new text
+        discovery = dict(getattr(story, "discovery", None) or {})
+        if discovery:  # output/related.py
+            discovery["minutes"] = reading_minutes(
+                story, settings.get("CONNECTIONS_WORDS_PER_MINUTE", 230))
+        if discovery:
+            story.discovery = discovery
+        if not self.tags:
+            return
+        for field in _TAGS:
+            if field in new.metadata:
+                story.metadata[field] = new.metadata[field]
+            else:
+                story.metadata.pop(field, None)
+        old = {f: list(getattr(story, f)) for f in self.tags}
+        keep(story, **self.tags)
+        for field in ("people", "events", "author_people"):
+            if field not in self.tags:
+                continue
+            was, now = old[field], self.tags[field]
+            self.went += [e for e in was if e not in now and e not in self.went]
+            self.came += [e for e in now if e not in was and e not in self.came]
+        _relist(story, self.came + self.went, people_pages)
+        if discovery and any(a is story for a in generator.articles):
+            discovery["related"] = related_to(story, generator.articles, settings)
+
+
+def _relist(story, entities, people_pages):
+    """The lists the last build made for `entities` (their stories, the
+    people they met), made again with the story's new tags."""
+    people_pages._connections._circles.pop(id(story), None)
+    articles = people_pages.context.get("articles", [])
+    for entity in entities:
+        entity.articles = [a for a in articles if is_linked(a) and entity in (
+            a.people if entity.kind == "person" else a.events)]
+        if entity.kind == "person":
+            entity.authored = [a for a in articles if is_linked(a) and entity in a.author_people]
+            people_pages._connect_person(entity)
+            renew_neighbourhood(entity, people_pages.settings)
+        else:
+            shown = people_pages.settings["CONNECTIONS_EVENT_PEOPLE_MAX"]
+            met = _most_often(p for a in entity.articles for p in a.people)
+            entity.people_met = len(met)
+            entity.people = met[:shown] if shown is not None else met
+
+
+def _change(story, new, registry, people_pages):
+    """A `_Change` when the quick render can show `new` in place of the last
+    build's `story`, else None."""
+    if type(new) is not type(story) or not (is_linked(new) and is_linked(story)):
+        return None
+    if {k: v for k, v in story.metadata.items() if k not in _TAGS} != {
+            k: v for k, v in new.metadata.items() if k not in _TAGS}:
+        return None
+    for field in ("save_as", "url", "status", "lang", "in_default_lang", "template"):
+        if getattr(story, field, None) != getattr(new, field, None):
+            return None
+    if story.comments_enabled != new.comments_enabled:
+        return None
+    tags = {}
+    paged = {id(e) for e in people_pages.people + people_pages.events}
+    for field in ("people", "events", "author_people"):
+        was, now = getattr(story, field), getattr(new, field)
+        if [(e.kind, e.slug) for e in was] == [(e.kind, e.slug) for e in now]:
+            continue
+        kept = [registry.entities[e.kind].get(e.slug) for e in now]
+        if any(e is None or id(e) not in paged or not e.save_as for e in kept):
+            return None  # a name the last build gave no page: the warm build adds it
+        for gone in was:
+            if gone not in kept and not gone.has_profile and not (
+                    [a for a in gone.articles if a is not story]
+                    or getattr(gone, "authored", None)):
+                return None  # its page goes: the warm build removes it
+        tags[field] = kept
+    return _Change(story, new, tags)

@@ -1,0 +1,128 @@
+"""The preview's quick render (machinery/quick_render.py) writes what the
+warm build then writes: every page it renders is, byte for byte, the page
+the build that follows writes, and it declines (None) every save it cannot
+show exactly.
+
+Built as the preview builds (warm, into one folder); each step saves a
+story, renders quickly, keeps the bytes, runs the warm build and compares.
+"""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, build_site
+from connections.machinery import quick_render
+
+STORY = "stories/coffee-with-zoe-at-the-harbour.md"
+DRAFT = "stories/on-the-slow-train-to-porto.md"
+
+
+@pytest.fixture
+def project(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content, ignore=shutil.ignore_patterns("identities.json"))
+    last = quick_render.LastBuild()
+
+    def build():
+        with last.watching():
+            build_site(content, tmp_path / "output", LOAD_CONTENT_CACHE=True, CACHE_CONTENT=True,
+                       CONNECTIONS_WORKERS=1)
+        return last
+
+    build()
+    return content, tmp_path / "output", last, build
+
+
+def edit(content, name, old, new):
+    path = content / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+def quick_then_warm(project, path):
+    """The pages the quick render wrote, their bytes then and after the warm build."""
+    content, output, last, build = project
+    written = quick_render.render_saved(last, [path])
+    assert written, "the quick render declined"
+    quick = {name: (output / name).read_bytes() for name in written}
+    build()
+    return written, quick, {name: (output / name).read_bytes() for name in written}
+
+
+def test_a_text_edit_renders_the_story_page_as_the_warm_build_does(project):
+    content, output, last, _ = project
+    # A long paragraph (the reading time changes) naming someone it tags already.
+    longer = "I have a small confession: " + "we talked about @[Zoë Laurent]'s thermos " * 60
+    path = edit(content, STORY, "I have a confession:", longer)
+    written, quick, warm = quick_then_warm(project, path)
+    assert written == ["2025/coffee-with-zoe-at-the-harbour/index.html"]
+    page = quick[written[0]].decode()
+    assert "I have a small confession:" in page
+    assert quick == warm
+
+
+def test_a_mention_and_a_person_added_render_their_pages_too(project):
+    content, output, last, _ = project
+    path = edit(content, STORY, "People: Zoë Laurent, José Álvarez, Søren Kjær",
+                "People: Zoë Laurent, José Álvarez, Søren Kjær, Priya Raman")
+    written, quick, warm = quick_then_warm(project, path)
+    assert len(written) == 2
+    person = next(n for n in written if "priya" in n)
+    assert "Coffee with Zoë at the harbour" in quick[person].decode()
+    assert quick == warm
+    # ... and a person taken off again: their page no longer lists it.
+    path = edit(content, STORY, ", Priya Raman", "")
+    written, quick, warm = quick_then_warm(project, path)
+    person = next(n for n in written if "priya" in n)
+    assert "Coffee with Zoë at the harbour" not in quick[person].decode()
+    assert quick == warm
+
+
+def test_a_draft_edit_renders_the_drafts_page(project):
+    content, output, last, _ = project
+    text = (content / DRAFT).read_text(encoding="utf-8")
+    first = text.split("\n\n", 1)[1].split()[0]
+    path = edit(content, DRAFT, "\n\n" + first, "\n\nEdited. " + first)
+    written, quick, warm = quick_then_warm(project, path)
+    assert written[0].startswith("drafts/")
+    assert "Edited." in quick[written[0]].decode()
+    assert quick == warm
+
+
+@pytest.mark.parametrize("old, new", [
+    ("Title: Coffee with Zoë at the harbour", "Title: Coffee with Zoë by the harbour"),
+    ("Date: 2025-03-14 09:30", "Date: 2025-03-15 09:30"),
+    ("Date: 2025-03-14 09:30", "Date: 2025-13-45"),
+    ("Summary: On the last morning", "Summary: On the final morning"),
+    ("People: Zoë Laurent,", "People: Zoë Laurant,"),  # a warning: did you mean
+    ("People: Zoë Laurent,", "People: Someone Nobody Knew, Zoë Laurent,"),  # a new page
+    ("Tags: healthcare, open source, coffee", "Tags: healthcare, coffee"),
+], ids=["title", "date", "bad date", "summary", "near name", "new name", "tags"])
+def test_what_changes_other_pages_is_left_to_the_warm_build(project, old, new):
+    content, output, last, _ = project
+    path = edit(content, STORY, old, new)
+    before = (output / "2025/coffee-with-zoe-at-the-harbour/index.html").read_bytes() \
+        if (output / "2025/coffee-with-zoe-at-the-harbour/index.html").exists() else None
+    assert quick_render.render_saved(last, [path]) is None
+    after = (output / "2025/coffee-with-zoe-at-the-harbour/index.html").read_bytes() \
+        if before is not None else None
+    assert after == before
+
+
+def test_new_or_unknown_files_and_a_failed_build_are_left_to_the_warm_build(project):
+    content, output, last, build = project
+    new = content / "stories" / "brand-new.md"
+    new.write_text("Title: New\nDate: 2026-01-01\n\nHello.\n", encoding="utf-8")
+    assert quick_render.render_saved(last, [new]) is None
+    assert quick_render.render_saved(last, [content / "people" / "zoe-laurent.md"]) is None
+    new.unlink()
+    path = edit(content, STORY, "Date: 2025-03-14 09:30", "Date: soon")
+    with pytest.raises(Exception):
+        build()
+    assert not last.ready
+    edit(content, STORY, "Date: soon", "Date: 2025-03-14 09:30")
+    assert quick_render.render_saved(last, [path]) is None
