@@ -82,6 +82,17 @@ def test_a_mention_and_a_person_added_render_their_pages_too(project):
     assert quick == warm
 
 
+def test_a_story_keeping_a_warning_the_last_build_gave_is_rendered_quickly(project):
+    content, output, last, build = project
+    path = edit(content, STORY, "People: Zoë Laurent,", "People: Zoë Laurent, Priya Ramen,")
+    assert quick_render.render_saved(last, [path]) is None  # a new warning: did you mean
+    build()
+    edit(content, STORY, "I have a confession:", "I have one confession:")
+    written, quick, warm = quick_then_warm(project, path)
+    assert "I have one confession:" in quick[written[0]].decode()
+    assert quick == warm
+
+
 def test_a_draft_edit_renders_the_drafts_page(project):
     content, output, last, _ = project
     text = (content / DRAFT).read_text(encoding="utf-8")

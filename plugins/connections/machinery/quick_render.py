@@ -18,7 +18,7 @@ build's generators (`LastBuild`), and on a save of stories it read:
 
 Anything else (a new, deleted or renamed file, a changed title, date, slug,
 status or summary, a profile, a template, the settings, a name the last
-build did not know, a finding that is a warning or an error) is left to the
+build did not know, an error, a warning the last build did not give) is left to the
 warm build, which follows every quick render anyway and writes the same
 bytes for the pages rendered here (tests/test_quick_render.py). Lists,
 feeds and search catch up with it.
@@ -31,12 +31,12 @@ from pelican.contents import Article, Content
 from pelican.generators import ArticlesGenerator
 from pelican.writers import Writer
 
-from ..diagnostics import Findings
+from ..diagnostics import ERROR, WARNING, Findings
 from ..linking.linker import Linker
 from ..linking.record import is_linked, keep, keep_state, record, state
 from ..model.registry import Registry
 from ..output.connection_map import renew_neighbourhood
-from ..output.pages import _most_often
+from ..output.pages import ConnectionsGenerator
 from ..output.related import reading_minutes, related_to
 
 # The header fields a quick render may see change (with the story's text).
@@ -49,7 +49,6 @@ class LastBuild:
     def __init__(self):
         self.articles = None  # the ArticlesGenerator
         self.connections = None  # output.pages.ConnectionsGenerator
-        self._seen = None
 
     def watching(self):
         """A context manager around one build: its generators are kept if it
@@ -84,7 +83,7 @@ class _Watch:
         for generator in self.seen:
             if isinstance(generator, ArticlesGenerator):
                 self.last.articles = generator
-            elif type(generator).__name__ == "ConnectionsGenerator":
+            elif isinstance(generator, ConnectionsGenerator):
                 self.last.connections = generator
         if self.last.connections is None or state(self.last.articles.context) is None:
             self.last.forget()
@@ -118,11 +117,12 @@ def render_saved(last, paths):
     linker = Linker(settings, Registry(settings, findings).load(settings["PATH"]), findings)
     context = dict(generator.context)
     keep_state(context, linker)
-    before = len(findings.errors + findings.warnings)
+    known_findings = {(f.path, f.level, f.message) for f in old_linker.findings.items}
     changes = []
     for path in paths:
+        before = len(findings.items)
         new = _read(generator, path, context)
-        if new is None or len(findings.errors + findings.warnings) > before:
+        if new is None or not _known(findings.items[before:], known_findings):
             return None
         change = _change(known[path], new, old_linker.registry, people_pages)
         if change is None:
@@ -144,10 +144,16 @@ def render_saved(last, paths):
 
     ArticlesGenerator.generate_articles(generator, only_saved)
     ArticlesGenerator.generate_drafts(generator, only_saved)
-    for entity in entities:
-        people_pages._write_entity(writer, entity.kind, entity, relative)
-        written.append(entity.save_as)
-    return written
+    people_pages.write_pages_of(writer, entities)
+    return written + [e.save_as for e in entities]
+
+
+def _known(found, known):
+    """Whether a story read again found nothing the last build did not say of
+    it already (an unknown name it still has, say): no error, no new warning.
+    (The rebuild that follows says them all again.)"""
+    return not any(f.level == ERROR or (f.level == WARNING and (f.path, f.level, f.message)
+                                         not in known) for f in found)
 
 
 def _read(generator, path, context):
@@ -202,28 +208,12 @@ class _Change:
             was, now = old[field], self.tags[field]
             self.went += [e for e in was if e not in now and e not in self.went]
             self.came += [e for e in now if e not in was and e not in self.came]
-        _relist(story, self.came + self.went, people_pages)
+        people_pages.relist(story, self.came + self.went)
+        for person in self.came + self.went:
+            if person.kind == "person":
+                renew_neighbourhood(person, settings)
         if discovery and any(a is story for a in generator.articles):
             discovery["related"] = related_to(story, generator.articles, settings)
-
-
-def _relist(story, entities, people_pages):
-    """The lists the last build made for `entities` (their stories, the
-    people they met), made again with the story's new tags."""
-    people_pages._connections._circles.pop(id(story), None)
-    articles = people_pages.context.get("articles", [])
-    for entity in entities:
-        entity.articles = [a for a in articles if is_linked(a) and entity in (
-            a.people if entity.kind == "person" else a.events)]
-        if entity.kind == "person":
-            entity.authored = [a for a in articles if is_linked(a) and entity in a.author_people]
-            people_pages._connect_person(entity)
-            renew_neighbourhood(entity, people_pages.settings)
-        else:
-            shown = people_pages.settings["CONNECTIONS_EVENT_PEOPLE_MAX"]
-            met = _most_often(p for a in entity.articles for p in a.people)
-            entity.people_met = len(met)
-            entity.people = met[:shown] if shown is not None else met
 
 
 def _change(story, new, registry, people_pages):
@@ -240,13 +230,12 @@ def _change(story, new, registry, people_pages):
     if story.comments_enabled != new.comments_enabled:
         return None
     tags = {}
-    paged = {id(e) for e in people_pages.people + people_pages.events}
     for field in ("people", "events", "author_people"):
         was, now = getattr(story, field), getattr(new, field)
         if [(e.kind, e.slug) for e in was] == [(e.kind, e.slug) for e in now]:
             continue
         kept = [registry.entities[e.kind].get(e.slug) for e in now]
-        if any(e is None or id(e) not in paged or not e.save_as for e in kept):
+        if any(e is None or not people_pages.has_page(e) for e in kept):
             return None  # a name the last build gave no page: the warm build adds it
         for gone in was:
             if gone not in kept and not gone.has_profile and not (

@@ -76,15 +76,8 @@ class ConnectionsGenerator(Generator):
                 author.authored.append(article)
         for person in people:
             self._connect_person(person)
-        shown = self.settings["CONNECTIONS_EVENT_PEOPLE_MAX"]
         for event in events:
-            met = _most_often(
-                p for a in event.articles for p in a.people
-            )
-            # An event's page lists the people met there most often; the rest
-            # are in its stories (a page's cost must not grow with them).
-            event.people_met = len(met)
-            event.people = met[:shown] if shown is not None else met
+            self._meet(event)
         self.people = sorted(
             (p for p in people if p.listed and (p.has_profile or p.articles or p.authored)),
             key=lambda p: fold(p.display_name),
@@ -210,6 +203,39 @@ class ConnectionsGenerator(Generator):
         person.connected = self._connections.of(
             person, stories, self.settings["CONNECTIONS_CONNECTED_MAX"]
         )
+
+    def _meet(self, event):
+        """An event's page lists the people met there most often; the rest
+        are in its stories (a page's cost must not grow with them)."""
+        shown = self.settings["CONNECTIONS_EVENT_PEOPLE_MAX"]
+        met = _most_often(p for a in event.articles for p in a.people)
+        event.people_met = len(met)
+        event.people = met[:shown] if shown is not None else met
+
+    def relist(self, story, entities):
+        """The lists of `entities` (their stories, whom they met, where) made
+        again, as `generate_context` made them, after `story`'s people or
+        events changed: the preview's quick render (machinery/quick_render.py)."""
+        self._connections._circles.pop(id(story), None)
+        articles = [a for a in self.context.get("articles", []) if is_linked(a)]
+        for entity in entities:
+            if entity.kind == "person":
+                entity.articles = [a for a in articles if entity in a.people]
+                entity.authored = [a for a in articles if entity in a.author_people]
+                self._connect_person(entity)
+            else:
+                entity.articles = [a for a in articles if entity in a.events]
+                self._meet(entity)
+
+    def has_page(self, entity):
+        """Whether this build wrote a page for `entity`."""
+        return bool(entity.save_as) and any(e is entity for e in (
+            self.people if entity.kind == "person" else self.events))
+
+    def write_pages_of(self, writer, entities):
+        """The pages of `entities` alone, as `generate_output` writes them."""
+        for entity in entities:
+            self._write_entity(writer, entity.kind, entity, self.settings["RELATIVE_URLS"])
 
     def _render_profiles(self, linker):
         """Bios and descriptions: Markdown with mentions, as page content."""
