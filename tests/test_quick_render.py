@@ -83,9 +83,13 @@ def test_a_mention_and_a_person_added_render_their_pages_too(project):
 
 
 def test_a_story_keeping_a_warning_the_last_build_gave_is_rendered_quickly(project):
+    """... even where the last build gave it at another story naming the
+    same unknown name first (it says an unknown name once)."""
     content, output, last, build = project
     path = edit(content, STORY, "People: Zoë Laurent,", "People: Zoë Laurent, Priya Ramen,")
     assert quick_render.render_saved(last, [path]) is None  # a new warning: did you mean
+    edit(content, "stories/a-map-of-the-night-market.md", "People: Olufemi Adeyemi,",
+         "People: Priya Ramen, Olufemi Adeyemi,")  # read first: the warning is said there
     build()
     edit(content, STORY, "I have a confession:", "I have one confession:")
     written, quick, warm = quick_then_warm(project, path)

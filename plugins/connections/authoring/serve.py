@@ -39,6 +39,7 @@ from ..build import build, load_settings, plain_findings
 from ..comments import server as comments_server
 from ..diagnostics import ERROR, ContentError
 from ..machinery import quick_render
+from ..model import identity
 from . import preview_http
 
 logger = logging.getLogger(__name__)
@@ -156,10 +157,17 @@ def watch(settings_file, settings, changes):
     paths = [settings_file, settings.get("THEME", ""), content]
     paths += [os.path.join(content, p) for p in settings.get("STATIC_PATHS", [])]
     paths = sorted({os.path.abspath(p) for p in paths if p and os.path.exists(p)})
-    ignore = FileChangeFilter(ignore_file_patterns=set(settings.get("IGNORE_FILES", [])))
+    pelicans = FileChangeFilter(ignore_file_patterns=set(settings.get("IGNORE_FILES", [])))
+    # The identities file a build records in the content folder
+    # (model/identity.py) is the build's own writing: no rebuild for it.
+    ledger = identity.ledger_path(_settings.apply_defaults(dict(settings)))
+    own = {os.path.abspath(p) for p in (ledger, ledger + ".tmp")} if ledger else set()
+
+    def wanted(change, path):
+        return os.path.abspath(path) not in own and pelicans(change, path)
 
     def run():
-        for batch in watchfiles.watch(*paths, watch_filter=ignore, rust_timeout=0):
+        for batch in watchfiles.watch(*paths, watch_filter=wanted, rust_timeout=0):
             changes.put(batch)
 
     threading.Thread(target=run, daemon=True, name="watch").start()

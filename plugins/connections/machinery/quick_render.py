@@ -117,7 +117,9 @@ def render_saved(last, paths):
     linker = Linker(settings, Registry(settings, findings).load(settings["PATH"]), findings)
     context = dict(generator.context)
     keep_state(context, linker)
-    known_findings = {(f.path, f.level, f.message) for f in old_linker.findings.items}
+    # By message: the last build says an unknown name once, at the first
+    # story naming it, which a story read alone may be.
+    known_findings = {(f.level, f.message) for f in old_linker.findings.items}
     changes = []
     for path in paths:
         before = len(findings.items)
@@ -152,7 +154,7 @@ def _known(found, known):
     """Whether a story read again found nothing the last build did not say of
     it already (an unknown name it still has, say): no error, no new warning.
     (The rebuild that follows says them all again.)"""
-    return not any(f.level == ERROR or (f.level == WARNING and (f.path, f.level, f.message)
+    return not any(f.level == ERROR or (f.level == WARNING and (f.level, f.message)
                                          not in known) for f in found)
 
 
