@@ -67,7 +67,9 @@ def listening(port):
 @pytest.fixture(scope="module")
 def preview(tmp_path_factory):
     root = tmp_path_factory.mktemp("preview")
-    shutil.copytree(ROOT / "content", root / "content")
+    # No identities file, as on a new blog: the first build writes it.
+    shutil.copytree(ROOT / "content", root / "content",
+                    ignore=shutil.ignore_patterns("identities.json"))
     port, comments_port = free_port(), free_port()
     conf = conf_file(root, comments_port)
     log = open(root / "serve.log", "w+b")
@@ -112,6 +114,14 @@ def wait_for_build(preview, after, timeout=30):
             return state
         time.sleep(0.1)
     raise AssertionError("no rebuild within %s s:\n%s" % (timeout, preview["log"]()))
+
+
+def test_the_identities_file_the_build_writes_makes_no_rebuild(preview):
+    assert (preview["root"] / "content" / "identities.json").is_file()
+    time.sleep(1.0)  # the watcher's debounce
+    log = preview["log"]()
+    assert "identities.json" not in log, log
+    assert builds(preview)["build"] == 1
 
 
 def test_the_open_page_shows_a_saved_change_by_itself(preview, page):
