@@ -13,6 +13,7 @@ An address with no file gets the site's 404.html with status 404.
 import hashlib
 import json
 import os
+import sys
 import threading
 import urllib.parse
 from http import HTTPStatus
@@ -167,6 +168,13 @@ def digest(data):
 class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+
+    def handle_error(self, request, client_address):
+        """A browser that closed a connection (a page reloaded, a tab
+        closed) is not an error to print; anything else is."""
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return
+        super().handle_error(request, client_address)
 
 
 def make_server(host, port, directory, state):
