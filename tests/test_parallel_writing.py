@@ -180,7 +180,7 @@ def test_the_live_preview_of_a_blog_big_enough_for_workers_builds_and_rebuilds(t
     """`make serve` forks the rendering workers from a process with threads
     of its own (the web server, the file watcher): a blog of 130 stories
     (two workers' worth, at the shipped MIN_PAGES_PER_WORKER) is served
-    whole, and a saved edit shows after the rebuild."""
+    whole, and a saved edit shows, then stays after the rebuild."""
     import subprocess
     import sys
     import time
@@ -219,6 +219,15 @@ def test_the_live_preview_of_a_blog_big_enough_for_workers_builds_and_rebuilds(t
             with urllib.request.urlopen(url + "2024/story-007/", timeout=5) as r:
                 shown = r.read().decode("utf-8")
         assert "previewword" in shown, (tmp_path / "serve.log").read_text()
+        # Shown first by the quick render; the rebuild (with workers) follows.
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and (builds(url)["build"] < 3
+                                               or builds(url)["updating"]):
+            time.sleep(0.1)
+        state = builds(url)
+        assert state["build"] == 3 and not state["errors"], (tmp_path / "serve.log").read_text()
+        with urllib.request.urlopen(url + "2024/story-007/", timeout=5) as r:
+            assert "previewword" in r.read().decode("utf-8")
     finally:
         stop(process)
         log.close()
