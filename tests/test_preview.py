@@ -366,3 +366,81 @@ def test_restore_refuses_while_a_paused_isso_holds_the_port(tmp_path):
         comments_server.stop(isso)
     target, _ = comments_server.restore(tmp_path, backup, settings)  # once it has stopped
     assert target.exists()
+
+
+SLOW_PLUGIN = '''\
+"""While the file `slow` is beside the settings, every build waits once it
+has read the stories, before it writes, so that saves land while one runs."""
+import os
+import time
+from pelican import signals
+
+
+def wait(generator):
+    if os.path.exists(os.path.join(os.path.dirname(generator.settings["PATH"]), "slow")):
+        time.sleep(6)
+
+
+def register():
+    signals.article_generator_finalized.connect(wait)
+'''
+
+
+def test_a_save_during_a_rebuild_shows_at_once_and_stays(tmp_path):
+    """A save made while a rebuild runs is shown from the build before, at
+    once (not after the rebuild), and the rebuild, which read the story
+    before that save, does not bring the older text back."""
+    shutil.copytree(ROOT / "content", tmp_path / "content",
+                    ignore=shutil.ignore_patterns("identities.json"))
+    (tmp_path / "slow_finish.py").write_text(SLOW_PLUGIN, encoding="utf-8")
+    conf = conf_file(tmp_path, free_port())
+    conf.write_text(conf.read_text(encoding="utf-8") + (
+        "COMMENTS_PROVIDER = 'none'\n"
+        f"PLUGIN_PATHS = PLUGIN_PATHS + [{str(tmp_path)!r}]\n"
+        "PLUGINS = PLUGINS + ['slow_finish']\n"), encoding="utf-8")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    log = open(tmp_path / "serve.log", "w+b")
+    process = subprocess.Popen(serve_command(conf, tmp_path / "output", port), cwd=tmp_path,
+                               env=env(), stdout=log, stderr=subprocess.STDOUT)
+    story = tmp_path / "content" / STORY
+    printed = lambda: (tmp_path / "serve.log").read_text(encoding="utf-8")  # noqa: E731
+
+    def shown():
+        with urllib.request.urlopen(url + STORY_URL, timeout=5) as r:
+            return r.read().decode("utf-8")
+
+    def until(check, what, timeout=30):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if check():
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"{what}, within {timeout} s:\n{printed()}")
+
+    try:
+        wait_until_up(url, process, timeout=60)
+        until(lambda: builds(url)["build"] >= 1, "the first build")
+        text = story.read_text(encoding="utf-8")
+        (tmp_path / "slow").touch()
+        story.write_text(text.replace("I did not.", "I did not. First save."), encoding="utf-8")
+        until(lambda: "First save." in shown(), "the first save shown")
+        assert builds(url)["updating"], "shown before the rebuild ends"
+        time.sleep(1)  # the rebuild has read the story: it writes the first save's page
+        story.write_text(text.replace("I did not.", "I did not. Second save."), encoding="utf-8")
+        until(lambda: "Second save." in shown(), "the second save shown", timeout=3)
+        assert builds(url)["updating"], "the second save was shown while the rebuild ran"
+        (tmp_path / "slow").unlink()  # the rebuilds after this one
+        # From now on the page never goes back, while the rebuilds write.
+        served = []
+        until(lambda: served.append(shown()) or not builds(url)["updating"],
+              "every rebuild done", timeout=60)
+        assert len(served) > 20
+        assert all("Second save." in page and "First save." not in page for page in served)
+        assert "Second save." in shown()
+        assert "Second save." in (tmp_path / "output" / STORY_URL / "index.html").read_text()
+        assert printed().count("Shown: /2024/a-map-of-the-night-market/index.html") >= 2
+    finally:
+        stop(process)
+        log.close()
+    assert "Traceback" not in printed(), printed()

@@ -41,6 +41,7 @@ class State:
         self.banners = {}
         self.seconds = 0.0
         self.updating = False  # the pages a save changed are shown; the rest follows
+        self.held = {}  # {file: bytes} served instead of output/'s, while a rebuild runs
         self.instance = os.urandom(6).hex()  # a restarted server: pages reload
 
     def publish(self, *, ok, errors, banners, seconds=0.0, updating=False):
@@ -53,6 +54,12 @@ class State:
             self.updating = updating
             self.serial += 1
             self.changed.notify_all()
+
+    def hold(self, files):
+        """Serve these pages ({path of the file in output/: bytes}) from
+        memory, on top of the ones held already; {} serves output/ again."""
+        with self.changed:
+            self.held = {**self.held, **files} if files else {}
 
     def snapshot(self):
         return {"instance": self.instance, "build": self.build, "errors": self.errors,
@@ -84,7 +91,7 @@ class Handler(SimpleHTTPRequestHandler):
             query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
             file = self._file(query.get("path", ["/"])[0])
             return self._send(HTTPStatus.OK, "text/plain; charset=utf-8",
-                              digest(file.read_bytes() if file else None).encode())
+                              digest(self._read(file) if file else None).encode())
         if path == PREFIX + "preview.js":
             return self._send(HTTPStatus.OK, "text/javascript; charset=utf-8",
                               SCRIPT.read_bytes())
@@ -102,7 +109,7 @@ class Handler(SimpleHTTPRequestHandler):
             # Not built yet (or no 404.html): a page that reloads once it is.
             return self._page(HTTPStatus.NOT_FOUND, NOT_BUILT, digest(None))
         if file.suffix == ".html":
-            data = file.read_bytes()
+            data = self._read(file)
             return self._page(HTTPStatus.OK, data, digest(data))
         return super().do_GET()
 
@@ -112,7 +119,13 @@ class Handler(SimpleHTTPRequestHandler):
             if not path.endswith("/"):
                 return None
             local = local / "index.html"
-        return local if local.is_file() else None
+        return local if local.is_file() or str(local) in self.state.held else None
+
+    def _read(self, file):
+        """A page's bytes: held in memory while a rebuild runs, else output/'s."""
+        with self.state.changed:
+            held = self.state.held.get(str(file))
+        return held if held is not None else file.read_bytes()
 
     def _send(self, status, kind, body):
         self.send_response(status)

@@ -26,9 +26,11 @@ import os
 import queue
 import signal
 import sys
+import tempfile
 import threading
 import time
 import traceback
+from pathlib import Path
 
 import watchfiles
 from pelican.log import init as init_logging
@@ -67,10 +69,11 @@ def overrides_for(args):
     return {}
 
 
-def rebuild(args, state, last):
+def rebuild(args, state, last, before_publish=None):
     """Build once (kept in `last`, a quick_render.LastBuild); tell the open
     pages. A content mistake is reported (in the terminal and as the pages'
-    overlay) and the server keeps going."""
+    overlay) and the server keeps going. `before_publish(ok)` runs once the
+    build is done, before the pages hear of it; true: another rebuild follows."""
     collect = Collect()
     log = logging.getLogger("connections")
     log.addHandler(collect)
@@ -99,17 +102,27 @@ def rebuild(args, state, last):
     errors = [f for f in findings if f.level == ERROR] if failure else []
     if failure and not errors:
         errors = [failure]
+    more = before_publish(failure is None) if before_publish else False
     state.publish(ok=failure is None, errors=[str(e) for e in errors], banners=banners,
-                  seconds=time.monotonic() - started)
+                  seconds=time.monotonic() - started, updating=more)
     return settings if failure is None else None
 
 
-def show_first(paths, state, last):
+def show_first(paths, state, last, aside=False):
     """The pages the saved `paths` change, rendered from the last build and
-    shown before the rebuild (quick_render.py); False when it can't."""
+    shown before the rebuild (quick_render.py); False when it can't. With
+    `aside` (a rebuild is writing output/), they are rendered into a folder
+    of their own and served from memory until the rebuild is done."""
     started = time.monotonic()
     try:
-        written = quick_render.render_saved(last, paths)
+        if aside:
+            with tempfile.TemporaryDirectory(prefix="connections-quick-") as folder:
+                written = quick_render.render_saved(last, paths, folder)
+                output = last.articles.output_path
+                state.hold({os.path.join(output, name): (Path(folder) / name).read_bytes()
+                            for name in written or []})
+        else:
+            written = quick_render.render_saved(last, paths)
     except Exception as exc:  # a bug: the rebuild that follows shows the save
         print(f"connections: the quick render failed ({type(exc).__name__}: {exc}); "
               "rebuilding", file=sys.stderr)
@@ -121,6 +134,58 @@ def show_first(paths, state, last):
     shown = ", ".join("/" + name.replace(os.sep, "/") for name in written)
     print(f"Shown: {shown} ({seconds:.2f} s); updating the rest of the site", flush=True)
     return True
+
+
+class WhileRebuilding:
+    """Saves made while a rebuild runs are shown at once too: a thread takes
+    them and renders them quickly from the build before (a copy of `last`),
+    aside, and the server serves those pages from memory: the rebuild under
+    way read its stories before they were saved, and may write their older
+    pages meanwhile. Once it is done (`finish`) they are rendered again on
+    it, into output/, before the pages hear of it, and go back in the queue
+    for the next rebuild. A save the thread cannot show quickly waits for
+    that rebuild, and so do the ones after it."""
+
+    def __init__(self, changes, state, last):
+        self.changes = changes
+        self.state = state
+        self.last = last  # the rebuild's, once it is done
+        self.before = last.copy()
+        self.taken = []  # batches of changes, for the next rebuild
+        self.shown = []  # paths shown from the build before
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True, name="quick-render")
+        self._thread.start()
+
+    def _run(self):
+        while not self._stop.is_set():
+            try:
+                batch = self.changes.get(timeout=0.05)
+            except queue.Empty:
+                continue
+            self.taken.append(batch)
+            paths = sorted({path for _, path in batch})
+            print("Changed: " + ", ".join(paths), flush=True)
+            if self.before.ready and show_first(paths, self.state, self.before, aside=True):
+                self.shown.extend(p for p in paths if p not in self.shown)
+            else:
+                self.before.forget()
+
+    def finish(self, ok):
+        """The rebuild is done (`ok`: it succeeded, and `last` holds it):
+        show the saves again on it; true when another rebuild must follow."""
+        self._stop.set()
+        self._thread.join()
+        if ok and self.shown:
+            try:
+                quick_render.render_saved(self.last, self.shown)
+            except Exception as exc:  # a bug: the rebuild that follows shows them
+                print(f"connections: the quick render failed ({type(exc).__name__}: {exc})",
+                      file=sys.stderr)
+        self.state.hold({})  # output/ has them now (or the next rebuild will)
+        for batch in self.taken:
+            self.changes.put(batch)
+        return bool(self.taken)
 
 
 def start_comments(args, origin, started):
@@ -223,7 +288,8 @@ def main(args):
             paths = sorted({path for _, path in next_changes(changes)})
             print("Changed: " + ", ".join(paths), flush=True)
             show_first(paths, state, last)
-            rebuild(args, state, last)
+            during = WhileRebuilding(changes, state, last)
+            rebuild(args, state, last, before_publish=during.finish)
     except KeyboardInterrupt:
         print("\nStopped.")
         return 0

@@ -52,7 +52,9 @@ class LastBuild:
 
     def watching(self):
         """A context manager around one build: its generators are kept if it
-        finishes, and forgotten (nothing to render from) if it fails."""
+        finishes, and forgotten (nothing to render from) if it fails. Until
+        it finishes, the build before stays (`copy` it to render from it
+        while the build runs)."""
         return _Watch(self)
 
     @property
@@ -62,13 +64,18 @@ class LastBuild:
     def forget(self):
         self.articles = self.connections = None
 
+    def copy(self):
+        """The build kept now, whatever a build under way keeps later."""
+        kept = LastBuild()
+        kept.articles, kept.connections = self.articles, self.connections
+        return kept
+
 
 class _Watch:
     def __init__(self, last):
         self.last = last
 
     def __enter__(self):
-        self.last.forget()
         self.seen = []
         signals.all_generators_finalized.connect(self._seen)
         return self
@@ -78,6 +85,7 @@ class _Watch:
 
     def __exit__(self, kind, value, traceback):
         signals.all_generators_finalized.disconnect(self._seen)
+        self.last.forget()
         if kind is not None:
             return False
         for generator in self.seen:
@@ -85,7 +93,8 @@ class _Watch:
                 self.last.articles = generator
             elif isinstance(generator, ConnectionsGenerator):
                 self.last.connections = generator
-        if self.last.connections is None or state(self.last.articles.context) is None:
+        if (self.last.articles is None or self.last.connections is None
+                or state(self.last.articles.context) is None):
             self.last.forget()
         return False
 
@@ -100,10 +109,11 @@ def stories(generator):
     return found
 
 
-def render_saved(last, paths):
-    """Render the pages the saved `paths` change, if a quick render can;
-    the output paths written (relative to the output folder), or None
-    (the warm build must do it all)."""
+def render_saved(last, paths, output_path=None):
+    """Render the pages the saved `paths` change, if a quick render can,
+    into the build's output folder (or `output_path`); the output paths
+    written (relative to that folder), or None (the warm build must do it
+    all)."""
     if not last.ready or not paths:
         return None
     generator, people_pages = last.articles, last.connections
@@ -135,7 +145,7 @@ def render_saved(last, paths):
     for change in changes:
         change.apply(generator, people_pages)
         entities.extend(e for e in change.came + change.went if e not in entities)
-    writer = Writer(generator.output_path, settings=settings)
+    writer = Writer(output_path or generator.output_path, settings=settings)
     relative = settings["RELATIVE_URLS"]
     targets = {c.story.save_as for c in changes}
 
@@ -184,7 +194,7 @@ class _Change:
         settings = generator.settings
         story._content = new._content
         for memo in (Content.get_content, Content.get_summary):
-            for key in [k for k in memo.cache if k and k[0] is story]:
+            for key in [k for k in list(memo.cache) if k and k[0] is story]:
                 del memo.cache[key]
         held = record(story)
         if "summary" not in story.metadata and hasattr(held, "summary_source"):
