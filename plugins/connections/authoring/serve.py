@@ -183,6 +183,7 @@ class WhileRebuilding:
                 print(f"connections: the quick render failed ({type(exc).__name__}: {exc})",
                       file=sys.stderr)
         self.state.hold({})  # output/ has them now (or the next rebuild will)
+        self.before = None  # the build before: memory again
         for batch in self.taken:
             self.changes.put(batch)
         return bool(self.taken)
