@@ -46,7 +46,7 @@ def edit(content, name, old, new):
 def quick_then_warm(project, path):
     """The pages the quick render wrote, their bytes then and after the warm build."""
     content, output, last, build = project
-    written = quick_render.render_saved(last, [path])
+    written = quick_render.render_saved(last, path if isinstance(path, list) else [path])
     assert written, "the quick render declined"
     quick = {name: (output / name).read_bytes() for name in written}
     build()
@@ -79,6 +79,17 @@ def test_a_mention_and_a_person_added_render_their_pages_too(project):
     written, quick, warm = quick_then_warm(project, path)
     person = next(n for n in written if "priya" in n)
     assert "Coffee with Zoë at the harbour" not in quick[person].decode()
+    assert quick == warm
+
+
+def test_an_editors_file_that_came_and_went_is_no_change(project):
+    """Vim, saving, writes and removes a probe file ("4913") and a backup
+    ("story.md~") beside the story; the watcher reports them with it."""
+    content, output, last, _ = project
+    path = edit(content, STORY, "I have a confession:", "I have a vim confession:")
+    gone = [content / "stories" / "4913", content / (STORY + "~")]
+    written, quick, warm = quick_then_warm(project, [path, *gone])
+    assert "I have a vim confession:" in quick[written[0]].decode()
     assert quick == warm
 
 

@@ -18,10 +18,11 @@ build's generators (`LastBuild`), and on a save of stories it read:
 
 Anything else (a new, deleted or renamed file, a changed title, date, slug,
 status or summary, a profile, a template, the settings, a name the last
-build did not know, an error, a warning the last build did not give) is left to the
-warm build, which follows every quick render anyway and writes the same
-bytes for the pages rendered here (tests/test_quick_render.py). Lists,
-feeds and search catch up with it.
+build did not know, an error, a warning the last build did not give) is
+left to the warm build, which follows every quick render anyway and writes
+the same bytes for the pages rendered here (tests/test_quick_render.py).
+Lists, feeds and search catch up with it. A file that came and went
+(an editor's probe or backup file, saving) is no change.
 """
 
 import gc
@@ -124,8 +125,8 @@ def render_saved(last, paths, output_path=None):
         return None
     generator, people_pages = last.articles, last.connections
     known = stories(generator)
-    paths = sorted(os.path.abspath(p) for p in paths)
-    if not all(p in known and os.path.isfile(p) for p in paths):
+    paths = sorted(p for p in map(os.path.abspath, paths) if p in known or os.path.exists(p))
+    if not paths or not all(p in known and os.path.isfile(p) for p in paths):
         return None
     old_linker = state(generator.context)
     settings = generator.settings
