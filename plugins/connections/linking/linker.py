@@ -218,6 +218,7 @@ class Linker:
             no_colon = source.missing_colon(src)
             if no_colon:
                 self.findings.warning(src.path, *no_colon)
+        linked.record(content)  # from now on its address is worked out once (record.py)
         for key, message in slugs.address_problems(content, self.settings):
             self.findings.error(*self._where_field(path, key, ""), message)
         found = []

@@ -1,7 +1,8 @@
 """What the plugin knows about a story, in one record on the story.
 
 Linking gives a story its people and events, its authors as people, its
-comment thread and, later, its cut summary and its URL worked out once.
+comment thread and, later, its cut summary, its URL and where its page is
+written, each worked out once.
 Python keeps the attributes of Pelican's stories in one table that all of
 them share, about 260 bytes a story, while each has at most 25 of them;
 seven more attributes give each story a table of its own, 1.5 KB: 20 MB
@@ -56,9 +57,9 @@ def state_of(content):
 
 # What a record holds. The URL and the cut summary are worked out from the
 # rest (the story's slug, date and text, the settings) when first needed.
-FIELDS = ("url", "people", "events", "author_people",
+FIELDS = ("url", "save_as", "people", "events", "author_people",
           "comments_enabled", "comments_thread", "summary_source")
-DERIVED = ("url", "summary_source")
+DERIVED = ("url", "save_as", "summary_source")
 
 
 class Record:
@@ -99,10 +100,11 @@ def linked_class(cls):
         return cls
     made = _CLASSES.get(cls)
     if made is None:
-        namespace = {name: _field(name) for name in FIELDS if name != "url"}
+        namespace = {name: _field(name) for name in FIELDS if name not in ("url", "save_as")}
         namespace.update(
             _is_linked=True,
             url=property(_url),
+            save_as=property(_save_as),
             content=property(_content),
             summary=property(_summary),
             _link_replacer=_link_replacer,
@@ -137,6 +139,17 @@ def _url(content):
         return url
 
 
+def _save_as(content):
+    """... and so is where its page is written (about six reads a story, each
+    a setting's format filled in and a relative path: 0.8 s at 5,000)."""
+    held = content.__dict__["_linked"]
+    try:
+        return held.save_as
+    except AttributeError:
+        held.save_as = save_as = super(type(content), content).save_as
+        return save_as
+
+
 def _content(content):
     """The story's HTML, marked safe: a theme that turns autoescape on (or
     prints `{{ article.content }}` without `|safe`, as Pelican's own themes
@@ -151,11 +164,13 @@ def _summary(content):
 
 
 def forget_url(content):
-    """After a story's slug changed: its URL is worked out again when asked."""
+    """After a story's slug changed: its URL and where its page is written
+    are worked out again when asked."""
     if is_linked(content):
         held = record(content)
-        if hasattr(held, "url"):
-            del held.url
+        for field in ("url", "save_as"):
+            if hasattr(held, field):
+                delattr(held, field)
 
 
 def _link_replacer(content, siteurl, m):
