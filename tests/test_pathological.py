@@ -226,7 +226,8 @@ def test_a_story_naming_hundreds_of_people_grows_the_site_with_its_names_not_the
                        if f.is_file() and "pagefind" not in f.parts[-2])
         said = [r.getMessage() for r in caplog.records
                 if f"this story tags {n + 1:,} people and events" in r.getMessage()]
-        assert len(said) == 1 and "crowd.md:1:1: note:" in said[0], said  # no People: line
+        # No People: line: said at the first line of its text, where its mentions are.
+        assert len(said) == 1 and "crowd.md:5:1: note:" in said[0], said
     assert sizes[600] < 2.3 * sizes[300], sizes
     feed = ElementTree.parse(out / "feeds/people/someone-00007.atom.xml").getroot()
     [entry] = feed.findall(f"{atom}entry")

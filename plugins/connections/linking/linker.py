@@ -262,8 +262,11 @@ class Linker:
             self.unlisted[id(content)] = unlisted
         listed, events = [p for p in people if p.listed], unique(tagged["event"])
         if path and len(listed) + len(events) > CROWDED_STORY:
+            src = self._source(path)
+            where = (self._where_field(path, "people", "") if src.get("people") is not None
+                     else (src.path, src.body_line, 1))  # its mentions, from its first line
             self.findings.note(
-                *self._where_field(path, "people", ""),
+                *where,
                 f"this story tags {len(listed) + len(events):,} people and events, more "
                 f"than {CROWDED_STORY:,}: in each of their feeds it is its title, link and "
                 f"summary, and the map ties them to its events and authors, not to one "
