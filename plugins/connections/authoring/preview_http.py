@@ -174,7 +174,7 @@ class Handler(SimpleHTTPRequestHandler):
 
 def digest(data):
     """What a page's file holds, in a few characters ("missing": no file);
-    a page reloads when its own file's changes, not after every build."""
+    a page reloads when its own file changes, not after every build."""
     return "missing" if data is None else hashlib.blake2b(data, digest_size=8).hexdigest()
 
 
