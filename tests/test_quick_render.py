@@ -7,6 +7,7 @@ Built as the preview builds (warm, into one folder); each step saves a
 story, renders quickly, keeps the bytes, runs the warm build and compares.
 """
 
+import re
 import shutil
 from pathlib import Path
 
@@ -57,15 +58,19 @@ def test_a_text_edit_renders_the_story_page_as_the_warm_build_does(project):
     content, output, last, _ = project
     # A long paragraph (the reading time changes) naming someone it tags already.
     longer = "I have a small confession: " + "we talked about @[Zoë Laurent]'s thermos " * 60
+    minutes = re.compile(r'<p class="reading-time">(\d+) min read</p>')
+    page = output / "2025/coffee-with-zoe-at-the-harbour/index.html"
+    before = minutes.search(page.read_text(encoding="utf-8")).group(1)
     path = edit(content, STORY, "I have a confession:", longer)
     written, quick, warm = quick_then_warm(project, path)
     assert written == ["2025/coffee-with-zoe-at-the-harbour/index.html"]
-    page = quick[written[0]].decode()
-    assert "I have a small confession:" in page
+    shown = quick[written[0]].decode()
+    assert "I have a small confession:" in shown
+    assert minutes.search(shown).group(1) != before
     assert quick == warm
 
 
-def test_a_mention_and_a_person_added_render_their_pages_too(project):
+def test_a_person_added_then_removed_renders_their_page_too(project):
     content, output, last, _ = project
     path = edit(content, STORY, "People: Zoë Laurent, José Álvarez, Søren Kjær",
                 "People: Zoë Laurent, José Álvarez, Søren Kjær, Priya Raman")
@@ -79,6 +84,16 @@ def test_a_mention_and_a_person_added_render_their_pages_too(project):
     written, quick, warm = quick_then_warm(project, path)
     person = next(n for n in written if "priya" in n)
     assert "Coffee with Zoë at the harbour" not in quick[person].decode()
+    assert quick == warm
+
+
+def test_an_event_added_by_a_mention_renders_its_page_too(project):
+    content, output, last, _ = project
+    path = edit(content, STORY, "I have a confession:",
+                "Months later, at #[Harbour Run 2025], I told this story. I have a confession:")
+    written, quick, warm = quick_then_warm(project, path)
+    event = next(n for n in written if "harbour-run-2025" in n)
+    assert "Coffee with Zoë at the harbour" in quick[event].decode()
     assert quick == warm
 
 
