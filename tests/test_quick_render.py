@@ -167,3 +167,38 @@ def test_new_or_unknown_files_and_a_failed_build_are_left_to_the_warm_build(proj
     assert not last.ready
     edit(content, STORY, "Date: soon", "Date: 2025-03-14 09:30")
     assert quick_render.render_saved(last, [path]) is None
+
+
+def test_pelicans_own_test_content_edited_all_at_once(tmp_path):
+    """Content others wrote: Pelican's own test content (read from the
+    installed package; copied to a temporary folder, never into this
+    repository), built as the preview builds it. Every Markdown story it
+    has, a draft and a hidden one among them, gets a paragraph more in one
+    save; each page the quick render writes is the warm build's."""
+    import pelican
+
+    tests = Path(pelican.__file__).resolve().parent / "tests"
+    content = tmp_path / "content"
+    for folder in ("content", "TestPages"):
+        shutil.copytree(tests / folder, content / folder)
+    last = quick_render.LastBuild()
+    where = {"ARTICLE_PATHS": ["content"], "PAGE_PATHS": ["TestPages"],
+             "LOAD_CONTENT_CACHE": True, "CACHE_CONTENT": True, "CONNECTIONS_WORKERS": 1}
+
+    def build():
+        with last.watching():
+            build_site(content, tmp_path / "output", **where)
+
+    build()
+    stories = {path: story for path, story in quick_render.stories(last.articles).items()
+               if path.endswith(".md")}
+    assert {s.status for s in stories.values()} == {"published", "draft", "hidden"}
+    for path in stories:
+        Path(path).write_text(Path(path).read_text(encoding="utf-8")
+                              + "\n\nA paragraph saved in the preview.\n", encoding="utf-8")
+    written = quick_render.render_saved(last, list(stories))
+    assert written and len(written) == len(stories)
+    quick = {name: (tmp_path / "output" / name).read_bytes() for name in written}
+    assert all(b"A paragraph saved in the preview." in page for page in quick.values())
+    build()
+    assert quick == {name: (tmp_path / "output" / name).read_bytes() for name in written}
