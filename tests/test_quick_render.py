@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, build_site
+from conftest import ROOT, SITES, build_site
 from connections.machinery import quick_render
 
 STORY = "stories/coffee-with-zoe-at-the-harbour.md"
@@ -202,3 +202,34 @@ def test_pelicans_own_test_content_edited_all_at_once(tmp_path):
     assert all(b"A paragraph saved in the preview." in page for page in quick.values())
     build()
     assert quick == {name: (tmp_path / "output" / name).read_bytes() for name in written}
+
+
+def test_hostile_names_stay_escaped_in_a_quick_render(tmp_path):
+    """A story naming people whose names try to break out of HTML, and a
+    hostile name added to it in one save: the story's and the person's
+    pages the quick render writes are the warm build's, with no tag or
+    attribute from the names."""
+    content = tmp_path / "content"
+    shutil.copytree(SITES / "hostile-names" / "content", content)
+    last = quick_render.LastBuild()
+
+    def build():
+        with last.watching():
+            build_site(content, tmp_path / "output", LOAD_CONTENT_CACHE=True,
+                       CACHE_CONTENT=True, CONNECTIONS_WORKERS=1)
+
+    build()
+    story = content / "stories" / "names.md"
+    text = story.read_text(encoding="utf-8")
+    story.write_text(text + "\nLater @[<img src=x onerror=alert(3)> Mallory] waved again.\n",
+                     encoding="utf-8")
+    written = quick_render.render_saved(last, [story])
+    assert written
+    quick = {name: (tmp_path / "output" / name).read_text(encoding="utf-8") for name in written}
+    assert "waved again" in quick[written[0]]
+    for page in quick.values():
+        assert "<script>alert" not in page and "<img src=x" not in page
+        assert 'onmouseover="alert' not in page
+    build()
+    assert quick == {name: (tmp_path / "output" / name).read_text(encoding="utf-8")
+                     for name in written}
