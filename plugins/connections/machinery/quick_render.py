@@ -10,14 +10,15 @@ build's generators (`LastBuild`), and on a save of stories it read:
   against the profiles as they are on disk (a fresh registry, as a build
   makes it);
 - compares it with the story the last build has: when only its text
-  changed, or also who and which events it tags, the new text (and tags)
-  go into the build's own story object, which keeps everything else the
-  build worked out for it (its identity, comment thread, related stories);
+  changed, or also its summary or who and which events it tags, the new
+  text (summary, tags) go into the build's own story object, which keeps
+  everything else the build worked out for it (its identity, comment
+  thread);
 - renders, with Pelican's writer, the story's page and, when its people or
   events changed, the pages of those who came or went.
 
 Anything else (a new, deleted or renamed file, a changed title, date, slug,
-status or summary, a profile, a template, the settings, a name the last
+status or tag, a profile, a template, the settings, a name the last
 build did not know, an error, a warning the last build did not give) is
 left to the warm build, which follows every quick render anyway and writes
 the same bytes for the pages rendered here (tests/test_quick_render.py).
@@ -41,8 +42,10 @@ from ..output.connection_map import renew_neighbourhood
 from ..output.pages import ConnectionsGenerator
 from ..output.related import reading_minutes, related_to
 
-# The header fields a quick render may see change (with the story's text).
+# The header fields a quick render may see change (with the story's text):
+# who and which events it tags, and its summary (shown on its own page too).
 _TAGS = ("people", "events")
+_QUICK = _TAGS + ("summary",)
 
 
 class LastBuild:
@@ -219,8 +222,15 @@ class _Change:
             for key in [k for k in list(memo.cache) if k and k[0] is story]:
                 del memo.cache[key]
         held = record(story)
-        if "summary" not in story.metadata and hasattr(held, "summary_source"):
-            del held.summary_source  # cut again from the new text
+        if "summary" in new.metadata:  # as the linker keeps it (linking/summaries.py)
+            story.metadata["summary"] = new.metadata["summary"]
+            story._summary = new._summary
+            held.summary_source = new.summary_source
+        else:
+            story.metadata.pop("summary", None)
+            vars(story).pop("_summary", None)
+            if hasattr(held, "summary_source"):
+                del held.summary_source  # cut again from the new text
         discovery = dict(getattr(story, "discovery", None) or {})
         if discovery:  # output/related.py
             discovery["minutes"] = reading_minutes(
@@ -255,8 +265,8 @@ def _change(story, new, registry, people_pages):
     build's `story`, else None."""
     if type(new) is not type(story) or not (is_linked(new) and is_linked(story)):
         return None
-    if {k: v for k, v in story.metadata.items() if k not in _TAGS} != {
-            k: v for k, v in new.metadata.items() if k not in _TAGS}:
+    if {k: v for k, v in story.metadata.items() if k not in _QUICK} != {
+            k: v for k, v in new.metadata.items() if k not in _QUICK}:
         return None
     for field in ("save_as", "url", "status", "lang", "in_default_lang", "template"):
         if getattr(story, field, None) != getattr(new, field, None):
