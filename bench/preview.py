@@ -383,7 +383,10 @@ def main(argv=None):
     say("")
     say(f"| edit-to-visible, N={args.stories} | Connection Stories (make serve) | hugo server | target |")
     say("|---|---|---|---|")
-    cell = lambda s: f"{s['median']:.2f} s ({s['min']:.2f}-{s['max']:.2f})" if s else "n/a"  # noqa: E731
+
+    def cell(s):
+        return f"{s['median']:.2f} s ({s['min']:.2f}-{s['max']:.2f})" if s else "n/a"
+
     for kind, label in (("edit", "one story's text"), ("person", "a person added to People:")):
         o = result["ours"][kind]
         h = result["hugo"][kind] if result["hugo"] else None
