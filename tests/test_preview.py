@@ -122,6 +122,16 @@ def wait_for_build(preview, after, timeout=30):
     raise AssertionError("no rebuild within %s s:\n%s" % (timeout, preview["log"]()))
 
 
+def settled(preview, timeout=30):
+    """Once the rebuild after a quick render is done (the next test starts
+    on a quiet server; output/ is not being written)."""
+    deadline = time.monotonic() + timeout
+    while builds(preview)["updating"]:
+        if time.monotonic() > deadline:
+            raise AssertionError("the rebuild did not end:\n" + preview["log"]())
+        time.sleep(0.05)
+
+
 def test_the_identities_file_the_build_writes_makes_no_rebuild(preview):
     assert (preview["root"] / "content" / "identities.json").is_file()
     time.sleep(1.0)  # the watcher's debounce
@@ -146,6 +156,7 @@ def test_the_open_page_shows_a_saved_change_by_itself(preview, page):
     finally:
         (preview["root"] / "content" / STORY).write_text(original, encoding="utf-8")
     page.wait_for_function("!document.body.innerText.includes(%r)" % marker, timeout=20000)
+    settled(preview)
     # The live-reload script is in what the server sends, never in the files.
     output = preview["root"] / "output"
     assert "__preview" not in (output / STORY_URL / "index.html").read_text(encoding="utf-8")
@@ -189,6 +200,7 @@ def test_the_saved_story_shows_first_and_pages_it_did_not_change_stay(preview, p
     person.wait_for_function(
         "!document.querySelector('main').innerText.includes('A map of the night market')",
         timeout=20000)
+    settled(preview)
 
 
 def test_a_broken_date_shows_an_overlay_over_the_last_good_page(preview, page):
@@ -212,6 +224,7 @@ def test_a_broken_date_shows_an_overlay_over_the_last_good_page(preview, page):
         (preview["root"] / "content" / STORY).write_text(original, encoding="utf-8")
     page.locator("#preview-overlay").wait_for(state="detached", timeout=20000)
     assert page.title() == title
+    settled(preview)
 
 
 def test_every_rebuild_says_the_unknown_name_again(preview, page):
