@@ -103,8 +103,8 @@ def linked_class(cls):
         namespace = {name: _field(name) for name in FIELDS if name not in ("url", "save_as")}
         namespace.update(
             _is_linked=True,
-            url=property(_url),
-            save_as=property(_save_as),
+            url=_url,
+            save_as=_save_as,
             content=property(_content),
             summary=property(_summary),
             _link_replacer=_link_replacer,
@@ -128,26 +128,28 @@ def _field(name):
     return property(get, set_, doc=f"The story's {name.replace('_', ' ')} (its record's).")
 
 
-def _url(content):
-    """Pelican works a story's URL out from the settings at every access (a
-    card reads it several times, on every list page); once linked it is final."""
-    held = content.__dict__["_linked"]
-    try:
-        return held.url
-    except AttributeError:
-        held.url = url = super(type(content), content).url
-        return url
+def _worked_out_once(name, why):
+    """A property of Pelican's (`url`, `save_as`) kept in the record the
+    first time it is read: once a story is linked, it is final."""
+
+    def get(content):
+        held = content.__dict__["_linked"]
+        try:
+            return getattr(held, name)
+        except AttributeError:
+            value = getattr(super(type(content), content), name)
+            setattr(held, name, value)
+            return value
+
+    return property(get, doc=why)
 
 
-def _save_as(content):
-    """... and so is where its page is written (about six reads a story, each
-    a setting's format filled in and a relative path: 0.8 s at 5,000)."""
-    held = content.__dict__["_linked"]
-    try:
-        return held.save_as
-    except AttributeError:
-        held.save_as = save_as = super(type(content), content).save_as
-        return save_as
+_url = _worked_out_once("url", (
+    "Pelican works a story's URL out from the settings at every access (a card "
+    "reads it several times, on every list page); once linked it is final."))
+_save_as = _worked_out_once("save_as", (
+    "... and so is where its page is written (about six reads a story, each a "
+    "setting's format filled in and a relative path: 0.8 s at 5,000)."))
 
 
 def _content(content):

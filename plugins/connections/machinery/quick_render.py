@@ -232,11 +232,10 @@ class _Change:
             vars(story).pop("_summary", None)
             if hasattr(held, "summary_source"):
                 del held.summary_source  # cut again from the new text
-        discovery = dict(getattr(story, "discovery", None) or {})
-        if discovery:  # output/related.py
+        discovery = dict(getattr(story, "discovery", None) or {})  # output/related.py
+        if discovery:
             discovery["minutes"] = reading_minutes(
                 story, settings.get("CONNECTIONS_WORDS_PER_MINUTE", 230))
-        if discovery:
             story.discovery = discovery
         if not self.tags:
             return
