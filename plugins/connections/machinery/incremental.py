@@ -73,6 +73,7 @@ from ..linking.record import Record
 from ..linking.record import state
 from ..model.registry import LISTINGS, Answer, Entity, PagesOf
 from ..output.pages import build_day
+from ..output.related import StoryLink
 from . import parallel_reading
 from .output_records import Records
 from .parallel_writing import Job, render, run_in_workers
@@ -189,6 +190,8 @@ class Digests:
             return self._memoized(value, "wrapper", self._wrapper)
         if isinstance(value, Page):
             return self._page(value)
+        if isinstance(value, StoryLink):  # a neighbour or related story, on many pages
+            return self._memoized(value, "story-link", self._story_link)
         if isinstance(value, Record):  # what linking knows of a story
             return "Record" + self.of(value.fingerprinted(), depth + 1)
         if isinstance(value, Paginator):
@@ -353,6 +356,9 @@ class Digests:
         if isinstance(item, tuple):  # (person, count)
             return "(" + ",".join(self._listing(i) for i in item) + ")"
         return self._outside(item)
+
+    def _story_link(self, link):
+        return "StoryLink" + self.of(dict(vars(link)), 1)
 
     def _wrapper(self, wrapper):
         return f"{type(wrapper).__qualname__}({wrapper.name!r},{wrapper.slug!r},{wrapper.url!r})"

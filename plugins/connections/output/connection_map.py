@@ -26,6 +26,7 @@ numbers; no person or event, so a person's page is fingerprinted by what it
 shows): every name is escaped by the template that prints it.
 """
 
+import functools
 import logging
 import math
 import os
@@ -176,20 +177,12 @@ def table_rows(counts):
 def neighbourhood(person, counts_of_person, shown_max):
     """The person in the middle, their events on the inner ring and the
     people they met on the outer one (networkx's shell layout)."""
-    import networkx as nx
-
     events = [e for e, _ in counts_of_person["events"][:shown_max]]
     people = [p for p, _ in counts_of_person["people"][:shown_max]]
     if not events and not people:
         return None
-    shells = [[person]] + [s for s in (events, people) if s]
-    graph = nx.Graph()
-    graph.add_nodes_from([person] + events + people)
-    positions = nx.shell_layout(graph, nlist=shells)
-    if len(graph) == 2:  # one neighbour: the person left, the neighbour right
-        positions = {person: (0.0, 0.0), (events + people)[0]: (1.0, 0.0)}
-    places = _scaled({n: tuple(p) for n, p in positions.items()}, EGO_SIZE, EGO_SIZE, 40,
-                     margin_x=80)
+    shown = [person] + events + people
+    places = dict(zip(shown, _shell_places(len(events), len(people))))
     counts = dict(counts_of_person["events"] + counts_of_person["people"])
     nodes = [{"url": n.url, "kind": n.kind, "name": n.display_name,
               "x": places[n][0], "y": places[n][1], "r": 14 if n is person else 8,
@@ -200,6 +193,26 @@ def neighbourhood(person, counts_of_person, shown_max):
               "kind": "at" if n.kind == "event" else "met", "stories": counts[n]}
              for n in events + people]
     return {"nodes": nodes, "edges": edges, "width": EGO_SIZE, "height": EGO_SIZE}
+
+
+@functools.lru_cache(maxsize=None)
+def _shell_places(events, people):
+    """Where the person (first), `events` events and `people` people go on a
+    neighbourhood drawing, in that order: networkx's shell layout depends on
+    the number of nodes on each ring alone, so it is laid out once per pair
+    of numbers, not once per person."""
+    import networkx as nx
+
+    shown = list(range(1 + events + people))
+    shells = [[0]] + [s for s in (shown[1:1 + events], shown[1 + events:]) if s]
+    graph = nx.Graph()
+    graph.add_nodes_from(shown)
+    positions = nx.shell_layout(graph, nlist=shells)
+    if len(graph) == 2:  # one neighbour: the person left, the neighbour right
+        positions = {0: (0.0, 0.0), 1: (1.0, 0.0)}
+    places = _scaled({n: tuple(p) for n, p in positions.items()}, EGO_SIZE, EGO_SIZE, 40,
+                     margin_x=80)
+    return tuple(places[n] for n in shown)
 
 
 def renew_neighbourhood(person, settings):

@@ -73,30 +73,29 @@ def relate(articles, settings):
     ordered = _in_date_order(articles)
     times = [a.date.timestamp() for a in ordered]
     index = defaultdict(list)  # key id -> positions of its stories, in date order
-    keys_of = []  # per story: (strong keys, tag keys, {key ids})
+    keys_of = []  # per story: ([(key id, key)] as _shown reads them, {key ids})
     where = []  # per story: [(key id, weight, place in the key's list)]
     for i, article in enumerate(ordered):
         strong, tags = _keys(article) if limit else ([], [])
+        identified = _identified(strong + tags)
         ids = {}
         mine = []
-        for weight, group in ((STRONG, strong), (1, tags)):
-            for key in group:
-                kid = _id(key)
-                if kid in ids:
-                    continue
-                ids[kid] = key
-                members = index[kid]
-                mine.append((kid, weight, len(members)))
-                members.append(i)
-        keys_of.append((strong, tags, ids))
+        for n, (kid, key) in enumerate(identified):
+            if kid in ids:
+                continue
+            ids[kid] = key
+            members = index[kid]
+            mine.append((kid, STRONG if n < len(strong) else 1, len(members)))
+            members.append(i)
+        keys_of.append((identified, ids))
         where.append(mine)
     links = [StoryLink(a) for a in ordered]
     for i, article in enumerate(ordered):
         related = []
         if limit and where[i]:
             best = _ranked(i, where[i], index, times, ordered, limit, window, tag_window)
-            strong, tags, _ = keys_of[i]
-            related = [_shown(links[j], strong, tags, keys_of[j][2]) for j in best]
+            identified = keys_of[i][0]
+            related = [_shown(links[j], identified, keys_of[j][1]) for j in best]
         article.discovery = {
             "related": related,
             "older": links[i - 1] if i > 0 else None,
@@ -114,10 +113,10 @@ def related_to(story, articles, settings):
         return []
     ordered = _in_date_order(articles)
     strong, tags = _keys(story)
+    identified = _identified(strong + tags)
     weights = {}
-    for weight, group in ((STRONG, strong), (1, tags)):
-        for key in group:
-            weights.setdefault(_id(key), weight)
+    for n, (kid, _key) in enumerate(identified):
+        weights.setdefault(kid, STRONG if n < len(strong) else 1)
     index = {kid: [] for kid in weights}
     theirs = {}
     i = None
@@ -136,7 +135,7 @@ def related_to(story, articles, settings):
     mine = [(kid, weight, index[kid].index(i)) for kid, weight in weights.items()]
     times = [a.date.timestamp() for a in ordered]
     best = _ranked(i, mine, index, times, ordered, limit, window, tag_window)
-    return [_shown(StoryLink(ordered[j]), strong, tags, theirs[j]) for j in best]
+    return [_shown(StoryLink(ordered[j]), identified, theirs[j]) for j in best]
 
 
 def _limits(settings):
@@ -167,15 +166,21 @@ def _ranked(i, mine, index, times, ordered, limit, window, tag_window):
     return [j for j, _score in best]
 
 
-def _shown(link, strong, tags, theirs):
-    """One entry of a related list: the story and what both share."""
-    shared = [key for key in strong + tags if _id(key) in theirs]
+def _shown(link, identified, theirs):
+    """One entry of a related list: the story and what both share (its
+    keys, as `_identified`, that are among `theirs`)."""
+    shared = [key for kid, key in identified if kid in theirs]
     return {
         "story": link,
         "people": [k[1] for k in shared if k[0] == "person"],
         "events": [k[1] for k in shared if k[0] == "event"],
         "tags": [k[1] for k in shared if k[0] == "tag"],
     }
+
+
+def _identified(keys):
+    """[(key id, key)] of a story's keys, in their order."""
+    return [(_id(key), key) for key in keys]
 
 
 def _id(key):
