@@ -10,8 +10,11 @@ said here, in one line, never as a traceback.
 
 import argparse
 import importlib
+import logging
+import multiprocessing
 import os
 import sys
+import threading
 
 COMMANDS = {
     "build": "build",
@@ -80,8 +83,14 @@ def parser():
     return p
 
 
+# Commands whose process may end without freeing what it built (see `leave`).
+LEAVE_AT_ONCE = {"build"}
+_ran = []  # the command main() ran
+
+
 def main(argv=None):
     args = parser().parse_args(argv)
+    _ran[:] = [args.command]
     module = importlib.import_module(f".{COMMANDS[args.command]}", __package__)
     from .diagnostics import ContentError
 
@@ -95,5 +104,25 @@ def main(argv=None):
         return 2
 
 
+def leave(status):
+    """End the process with `status`. After a build, its objects are not
+    freed one by one, as Python does on the way out (a blog of 5,000
+    stories holds millions: about a second): its files are written and
+    closed, logging is flushed, and no worker or thread is left; when one
+    is, or after any other command, the process ends as usual."""
+    alone = threading.active_count() == 1 and not multiprocessing.active_children()
+    if not (_ran and _ran[0] in LEAVE_AT_ONCE and alone):
+        sys.exit(status)
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    os._exit(status if isinstance(status, int) else 1)
+
+
+def run():
+    """The console script, and `python -m connections`."""
+    leave(main())
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()
