@@ -136,3 +136,35 @@ def test_examples_of_the_syntax():
         assert [(k, n) for k, n, _, _ in mentions_in(text, html_text)] == expected, text
         assert build_resolves(html_text)[0] == expected, text
     assert "@[Ed Marx]" in render("\\@[Ed Marx]")
+
+
+# HTML as the Markdown extension and raw HTML in a story leave it for the
+# linker: mention elements, links opening and closing (in any case), and the
+# text around and inside them.
+LINKER_HTML = st.lists(
+    st.sampled_from([
+        '<a class="mention" data-mention="person">Ed</a>',
+        '<span class="mention" data-mention="event" data-ref="HIMSS 2013">HIMSS</span>',
+        '<a class="mention" data-mention="person" data-ref="Ed Marx">',
+        '<a href="https://example.org/">', '<A HREF="x">', "<a>", "</a>", "</A >", "</a\n>",
+        "<abbr>", "<span>", "</span>", "<", ">", "a", " ", "\n", "Ed", "ë", '"',
+    ]),
+    max_size=30,
+).map("".join)
+
+
+@given(LINKER_HTML)
+@hsettings(max_examples=300, deadline=None)
+def test_the_linker_finds_mentions_and_links_as_the_plain_pattern_does(text):
+    """The linker's pattern has the `<` its three alternatives share first,
+    for speed (linker._MENTION_OR_LINK): it matches exactly what the plain
+    alternation of a mention element, a link opening and a link closing does."""
+    from connections.linking.linker import _MENTION_OR_LINK
+
+    plain = re.compile(
+        MENTION_ELEMENT.pattern + r"|(?P<open><a\b[^>]*>)|(?P<close></a\s*>)", re.S | re.I)
+    found = [(m.span(), m.group("kind"), m.group("ref"), m.group("text"),
+              bool(m.group("open")), bool(m.group("close"))) for m in _MENTION_OR_LINK.finditer(text)]
+    expected = [(m.span(), m.group("kind"), m.group("ref"), m.group("text"),
+                 bool(m.group("open")), bool(m.group("close"))) for m in plain.finditer(text)]
+    assert found == expected

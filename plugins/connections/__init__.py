@@ -15,6 +15,7 @@ from .diagnostics import Findings
 from .linking import privacy
 from .linking.linker import Linker
 from .linking.record import keep_state, state_of
+from .machinery import long_lived
 from .machinery.content_memo import release_written_story
 from .machinery.incremental import IncrementalWriter
 from .machinery.markdown_reader import use_reusing_reader
@@ -78,7 +79,12 @@ def register():
     signals.readers_init.connect(use_reusing_reader)
     signals.content_written.connect(release_written_story)
     signals.article_generator_pretaxonomy.connect(finish_reading)
+    signals.article_generator_pretaxonomy.connect(long_lived.keep)  # the stories, read
     signals.article_generator_pretaxonomy.connect(file_in_members)
+    signals.article_generator_finalized.connect(long_lived.keep)  # and filed
     signals.article_generator_finalized.connect(on_articles_read)
     signals.article_generator_finalized.connect(pages_in_parallel)
+    signals.all_generators_finalized.connect(long_lived.keep)  # every page's context
+    signals.finalized.connect(long_lived.release)
+    signals.initialized.connect(long_lived.release)  # what a failed build kept
     signals.static_generator_finalized.connect(privacy.drop_hidden_pictures)

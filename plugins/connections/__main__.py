@@ -109,14 +109,24 @@ def leave(status):
     freed one by one, as Python does on the way out (a blog of 5,000
     stories holds millions: about a second): its files are written and
     closed, logging is flushed, and no worker or thread is left; when one
-    is, or after any other command, the process ends as usual."""
+    is, or a profiler or coverage tool watches (it writes its report on
+    the way out), or after any other command, the process ends as usual."""
     alone = threading.active_count() == 1 and not multiprocessing.active_children()
-    if not (_ran and _ran[0] in LEAVE_AT_ONCE and alone):
+    if not (_ran and _ran[0] in LEAVE_AT_ONCE and alone) or _watched():
         sys.exit(status)
     logging.shutdown()
     for stream in (sys.stdout, sys.stderr):
         stream.flush()
     os._exit(status if isinstance(status, int) else 1)
+
+
+def _watched():
+    """A profiler, debugger or coverage tool is on (Python 3.12's
+    sys.monitoring included)."""
+    if sys.gettrace() is not None or sys.getprofile() is not None:
+        return True
+    monitoring = getattr(sys, "monitoring", None)
+    return monitoring is not None and any(monitoring.get_tool(t) for t in range(6))
 
 
 def run():

@@ -30,7 +30,6 @@ one task per person's, event's or the site's feeds (`run_in_workers`,
 through `output.run_together`).
 """
 
-import gc
 import logging
 import os
 import pickle
@@ -39,7 +38,7 @@ import traceback
 from ..diagnostics import ContentError
 from ..model.registry import Listing
 from ..output import rendered_together, story_pages_written, write_whole
-from . import worker_logging
+from . import long_lived, worker_logging
 
 logger = logging.getLogger(__name__)
 
@@ -118,15 +117,9 @@ def run_in_workers(tasks, workers, done, what="tasks"):
     runs = [(start, min(start + size, len(tasks))) for start in range(size, len(tasks), size)]
     children = []
     try:
-        # The build's objects are left out of the workers' garbage
-        # collection: shared with the build, their memory is not copied by
-        # a collection.
-        gc.freeze()
-        try:
+        with long_lived.kept_for_fork():
             for start, stop in runs:
                 children.append(_fork(tasks, start, stop))
-        finally:
-            gc.unfreeze()
         for i in range(size):  # the first run, here, its messages as they come
             done(i, tasks[i]())
         for (start, stop), child in zip(runs, children):

@@ -26,7 +26,6 @@ Lists, feeds and search catch up with it. A file that came and went
 (an editor's probe or backup file, saving) is no change.
 """
 
-import gc
 import os
 
 from pelican import signals
@@ -41,6 +40,7 @@ from ..model.registry import Registry
 from ..output.connection_map import renew_neighbourhood
 from ..output.pages import ConnectionsGenerator
 from ..output.related import reading_minutes, related_to
+from . import long_lived
 
 # The header fields a quick render may see change (with the story's text):
 # who and which events it tags, and its summary (shown on its own page too).
@@ -81,7 +81,7 @@ class _Watch:
         self.last = last
 
     def __enter__(self):
-        gc.unfreeze()  # the build kept so far may be collected once replaced
+        long_lived.release()  # the build kept so far may be collected once replaced
         self.seen = []
         signals.all_generators_finalized.connect(self._seen)
         return self
@@ -106,7 +106,7 @@ class _Watch:
         # one: left out of the garbage collector's rounds, a quick render's
         # collections do not walk them all (one quick render took 3.7 s at
         # 13,000 stories before, most likely in such a round).
-        gc.freeze()
+        long_lived.keep()
         return False
 
 

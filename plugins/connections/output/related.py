@@ -158,24 +158,27 @@ def _ranked(i, mine, index, times, ordered, limit, window, tag_window):
             score[j] += weight
     score.pop(i, None)
     when = times[i]
-    # Only the candidates that can make the list are ordered in full.
+    # Only the candidates that can make the list are ordered in full: by
+    # score, nearness in time, title, then as they were met.
     floor = heapq.nlargest(limit, score.values())[-1] if score else 0
-    best = heapq.nsmallest(
-        limit, [item for item in score.items() if item[1] >= floor],
-        key=lambda item: (-item[1], abs(times[item[0]] - when), ordered[item[0]].title))
-    return [j for j, _score in best]
+    best = heapq.nsmallest(limit, [
+        (-s, abs(times[j] - when), ordered[j].title, n, j)
+        for n, (j, s) in enumerate(score.items()) if s >= floor
+    ])
+    return [ranked[-1] for ranked in best]
 
 
 def _shown(link, identified, theirs):
     """One entry of a related list: the story and what both share (its
     keys, as `_identified`, that are among `theirs`)."""
-    shared = [key for kid, key in identified if kid in theirs]
-    return {
-        "story": link,
-        "people": [k[1] for k in shared if k[0] == "person"],
-        "events": [k[1] for k in shared if k[0] == "event"],
-        "tags": [k[1] for k in shared if k[0] == "tag"],
-    }
+    shown = {"story": link, "people": [], "events": [], "tags": []}
+    for kid, (kind, item) in identified:
+        if kid in theirs:
+            shown[_LISTED_AS[kind]].append(item)
+    return shown
+
+
+_LISTED_AS = {"person": "people", "event": "events", "tag": "tags"}
 
 
 def _identified(keys):

@@ -1,0 +1,112 @@
+"""How the build process starts and ends: `python -m connections build` ends
+without freeing its objects one by one, yet says and writes everything (and
+a profiler still gets its report); the garbage collector is kept off what a
+build keeps to its end, and given it all back when the build is over
+(machinery/long_lived.py), also when a build failed."""
+
+import gc
+import os
+import pstats
+import subprocess
+import sys
+
+import pytest
+from pelican import signals
+
+from conftest import ROOT, build_site
+from connections.diagnostics import ContentError
+from test_check import settings_file
+
+SAMPLE = ROOT / "content"
+
+
+def cli(*args, cwd, prefix=()):
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "plugins")}
+    return subprocess.run(
+        [sys.executable, *prefix, "-m", "connections", *args],
+        cwd=cwd, env=env, capture_output=True, text=True, encoding="utf-8", timeout=300,
+    )
+
+
+def story(folder, name, text):
+    path = folder / "content" / "stories" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def test_the_build_command_says_and_writes_everything_before_it_ends(tmp_path):
+    story(tmp_path, "a.md", "Title: A walk\nDate: 2025-01-01 10:00\n\nWe met @[Ann Le].\n")
+    (tmp_path / "content" / "people").mkdir()
+    (tmp_path / "content" / "people" / "ann-lee.md").write_text("Name: Ann Lee\n", encoding="utf-8")
+    settings = settings_file(tmp_path, tmp_path / "content")
+    result = cli("build", "-s", str(settings), "-o", str(tmp_path / "out"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    # The warning about the name a profile nearly has, and Pelican's last line.
+    assert "a.md:4:8: warning: unknown person 'Ann Le'; did you mean 'Ann Lee'?" \
+        in result.stderr, result.stderr
+    assert "Done: Processed 1 article" in result.stdout + result.stderr
+    page = (tmp_path / "out" / "2025" / "a-walk" / "index.html").read_text(encoding="utf-8")
+    assert page.rstrip().endswith("</html>")
+    assert (tmp_path / "out" / "feeds" / "all.atom.xml").read_text(encoding="utf-8").rstrip() \
+        .endswith("</feed>")
+
+
+def test_a_failed_build_says_why_and_exits_1(tmp_path):
+    story(tmp_path, "a.md", "Title: A walk\nDate: not a date\n\nHello.\n")
+    settings = settings_file(tmp_path, tmp_path / "content")
+    result = cli("build", "-s", str(settings), "-o", str(tmp_path / "out"), cwd=tmp_path)
+    assert result.returncode == 1
+    assert "a.md:2:7: error: Pelican cannot read this file" in result.stderr, result.stderr
+    assert result.stderr.rstrip().splitlines()[-1].startswith("connections: the build stopped")
+
+
+def test_a_build_under_a_profiler_still_gets_its_report(tmp_path):
+    """cProfile writes its report on the way out: the build ends as usual then."""
+    story(tmp_path, "a.md", "Title: A walk\nDate: 2025-01-01 10:00\n\nHello.\n")
+    settings = settings_file(tmp_path, tmp_path / "content")
+    report = tmp_path / "build.prof"
+    result = cli("build", "-s", str(settings), "-o", str(tmp_path / "out"), cwd=tmp_path,
+                 prefix=("-m", "cProfile", "-o", str(report)))
+    assert result.returncode == 0, result.stderr
+    functions = {name for _file, _line, name in pstats.Stats(str(report)).stats}
+    assert "run" in functions and "write_file" in functions
+
+
+@pytest.fixture
+def freezes():
+    """gc.get_freeze_count() as each stage of a build begins."""
+    seen = {}
+
+    def at(stage):
+        def receiver(*_args, **_kwargs):
+            seen.setdefault(stage, gc.get_freeze_count())
+        receiver.__name__ = stage
+        return receiver
+
+    receivers = [(signals.all_generators_finalized, at("all_generators_finalized")),
+                 (signals.article_writer_finalized, at("article_writer_finalized"))]
+    for signal, receiver in receivers:
+        signal.connect(receiver)
+    yield seen
+    for signal, receiver in receivers:
+        signal.disconnect(receiver)
+
+
+def test_a_build_keeps_its_objects_out_of_the_collector_and_lets_them_go(tmp_path, freezes):
+    assert gc.get_freeze_count() == 0
+    build_site(SAMPLE, tmp_path / "out")
+    # The stories, people, events and every page's context: hundreds of
+    # objects at least, even for the small sample site.
+    assert freezes["all_generators_finalized"] > 1000
+    assert freezes["article_writer_finalized"] > 1000
+    assert gc.get_freeze_count() == 0  # all given back at the build's end
+
+
+def test_what_a_failed_build_kept_is_let_go_when_the_next_build_starts(tmp_path, freezes):
+    folder = tmp_path / "bad"
+    story(folder, "a.md", "Title: A walk\nDate: 2025-01-01 10:00\nSlug: ../../escape\n\nHi.\n")
+    with pytest.raises(ContentError):
+        build_site(folder / "content", folder / "out")
+    assert gc.get_freeze_count() > 0  # kept: the build never reached its end
+    build_site(SAMPLE, tmp_path / "out")
+    assert gc.get_freeze_count() == 0
