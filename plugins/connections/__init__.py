@@ -21,6 +21,7 @@ from .machinery.incremental import IncrementalWriter
 from .machinery.markdown_reader import use_reusing_reader
 from .machinery.parallel_reading import finish_reading, in_path_order, read_ahead
 from .machinery.parallel_writing import pages_in_parallel
+from .machinery.summary_cuts import cut_before_rendering
 from .machinery.taxonomies import file_in_members
 from .model.registry import Registry
 from .output.calendar import CalendarGenerator
@@ -84,6 +85,7 @@ def register():
     signals.article_generator_finalized.connect(long_lived.keep)  # and filed
     signals.article_generator_finalized.connect(on_articles_read)
     signals.article_generator_finalized.connect(pages_in_parallel)
+    signals.all_generators_finalized.connect(cut_before_rendering)
     signals.all_generators_finalized.connect(long_lived.keep)  # every page's context
     signals.finalized.connect(long_lived.release)
     signals.initialized.connect(long_lived.release)  # what a failed build kept

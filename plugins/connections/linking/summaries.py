@@ -35,12 +35,12 @@ def summary_source(article):
     """The summary with its links not yet filled in, cut once and kept."""
     source = getattr(article, "summary_source", None)
     if source is None:
-        source = _cut(article._content or "", article.settings)
+        source = cut(article._content or "", article.settings)
         keep(article, summary_source=source)
     return source
 
 
-def _cut(content, settings):
+def cut(content, settings):
     """Pelican's summary of a story's content (SUMMARY_MAX_PARAGRAPHS,
     SUMMARY_MAX_LENGTH, SUMMARY_END_SUFFIX)."""
     if settings.get("SUMMARY_MAX_PARAGRAPHS") is not None:
