@@ -110,3 +110,34 @@ def test_what_a_failed_build_kept_is_let_go_when_the_next_build_starts(tmp_path,
     assert gc.get_freeze_count() > 0  # kept: the build never reached its end
     build_site(SAMPLE, tmp_path / "out")
     assert gc.get_freeze_count() == 0
+
+
+def test_a_file_is_hashed_once_per_build_unless_it_changes(tmp_path):
+    """Pelican asks for a story's digest five times a build; each is worked
+    out once (content_cache.stamp_once), and again when the file changed."""
+    from types import SimpleNamespace
+
+    from connections.machinery import content_cache
+
+    story_file = tmp_path / "a.md"
+    story_file.write_text("Title: A\n\nHi.\n", encoding="utf-8")
+    hashed = []
+
+    def digest(filename):
+        hashed.append(filename)
+        return open(filename, "rb").read()
+
+    settings = {"CHECK_MODIFIED_METHOD": "blake2b"}
+    readers = SimpleNamespace(_filestamp_func=digest, settings=settings)
+    generator = SimpleNamespace(_filestamp_func=digest, settings=settings, readers=readers)
+    content_cache.forget_stamps()
+    content_cache.stamp_once(generator)
+    for cacher in (generator, readers, generator, readers):
+        assert cacher._filestamp_func(str(story_file)) == b"Title: A\n\nHi.\n"
+    assert len(hashed) == 1
+    story_file.write_text("Title: A\n\nHi there.\n", encoding="utf-8")  # edited meanwhile
+    assert generator._filestamp_func(str(story_file)) == b"Title: A\n\nHi there.\n"
+    assert len(hashed) == 2
+    content_cache.forget_stamps()  # the next build
+    assert readers._filestamp_func(str(story_file)) == b"Title: A\n\nHi there.\n"
+    assert len(hashed) == 3

@@ -16,6 +16,7 @@ from .linking import privacy
 from .linking.linker import Linker
 from .linking.record import keep_state, state_of
 from .machinery import long_lived
+from .machinery.content_cache import forget_stamps, stamp_once
 from .machinery.content_memo import release_written_story
 from .machinery.incremental import IncrementalWriter
 from .machinery.markdown_reader import use_reusing_reader
@@ -69,6 +70,9 @@ def get_writer(pelican):
 
 def register():
     signals.initialized.connect(initialized)
+    signals.initialized.connect(forget_stamps)
+    signals.article_generator_init.connect(stamp_once)  # before anything asks for one
+    signals.page_generator_init.connect(stamp_once)
     signals.article_generator_init.connect(start_build)
     signals.article_generator_init.connect(in_path_order)
     signals.page_generator_init.connect(in_path_order)
