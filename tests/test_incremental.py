@@ -391,3 +391,37 @@ def test_a_setting_the_cache_cannot_hold_never_stops_a_build(tmp_path, caplog):
     site.build()
     assert "walked down to the old quay" in (site.out / STORY_PAGE).read_text(encoding="utf-8")
     assert_same_as_cold(site)
+
+
+def test_a_text_edit_renders_only_the_pages_of_a_person_near_the_story(tmp_path):
+    """A person's pages read their lists one by one (registry.ListRead): a
+    story's text edited renders the page of each person it tags that lists
+    it, and the pages before and after it (which hold it as their next or
+    previous page), not their other pages, whose lists of events, people
+    met and stories written are the same."""
+    content = tmp_path / "content"
+    (content / "people").mkdir(parents=True)
+    (content / "people" / "ann-lee.md").write_text("Name: Ann Lee\n\nShe rows.\n", encoding="utf-8")
+    (content / "stories").mkdir()
+    for n in range(1, 66):  # three pages of 30 stories on her page; the oldest last
+        (content / "stories" / f"row-{n:02d}.md").write_text(
+            f"Title: Rowing, day {n}\nDate: 2025-01-{1 + n // 24:02d} {n % 24:02d}:00\n"
+            f"People: Ann Lee\n\nOn day {n} @[Ann Lee] rowed past the mill.\n", encoding="utf-8")
+    site = types.SimpleNamespace(root=tmp_path, out=tmp_path / "warm" / "output", settings={},
+                                 cold_builds=0)
+    site.stamps = lambda: Site.stamps(site)
+    site.build = lambda: Site.build(site)
+    site.cold = lambda: Site.cold(site)
+    site.build()
+    person_pages = sorted(p.relative_to(site.out).as_posix()
+                          for p in (site.out / "people" / "ann-lee").rglob("*.html"))
+    assert person_pages == ["people/ann-lee/index.html", "people/ann-lee/index2.html",
+                            "people/ann-lee/index3.html"]
+    oldest = content / "stories" / "row-01.md"  # on her last page
+    oldest.write_text(oldest.read_text(encoding="utf-8").replace("rowed past", "rowed slowly past"),
+                      encoding="utf-8")
+    wrote = pages(site.build())
+    assert "2025/rowing-day-1/index.html" in wrote
+    assert [p for p in person_pages if p in wrote] == [
+        "people/ann-lee/index2.html", "people/ann-lee/index3.html"]
+    assert_same_as_cold(site)

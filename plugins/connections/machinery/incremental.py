@@ -18,9 +18,12 @@ pages. Every page gets a key, the digest of what makes it:
   `{static}` and mention link in its text leads now; a person or event by
   what describes it; a tag, category or author by its name and address; a
   page of a list by the stories on it and its place among the pages;
-- the lists of every person and event (their stories, the people met at an
-  event...) that the page read when it was last rendered: `registry.Listing`
-  records each read while a page renders; and the answers it asked of
+- each list of a person or event (their stories, the stories they wrote,
+  the people met at an event...) that the page read when it was last
+  rendered, each on its own: `registry.Listing` records each read while a
+  page renders (a `ListRead`), so a person's page that shows how many
+  stories they wrote is not rendered again when a story that tags them is
+  edited (the page of their list that shows it is); and the answers it asked of
   `tag_slugs_with_pages` / `category_slugs_with_pages` (`registry.PagesOf`:
   whether its own tags have a page, not every tag of the blog).
 
@@ -71,7 +74,7 @@ from pelican.writers import Writer
 
 from ..linking.record import Record
 from ..linking.record import state
-from ..model.registry import LISTINGS, Answer, Entity, PagesOf
+from ..model.registry import LISTINGS, Answer, Entity, ListRead, PagesOf
 from ..output.pages import build_day
 from ..output.related import StoryLink
 from . import parallel_reading
@@ -151,6 +154,7 @@ class Digests:
         self._sources = {}  # source path -> digest of the file's bytes
         self._inside = 0  # > 0 while digesting the fields of a story
         self._targets = {}  # a link as written -> what it leads to
+        self._lists = {}  # (id, list name) -> (entity, digest): the entity kept alive
 
     def _memoized(self, value, kind, make):
         key = (id(value), kind)
@@ -309,24 +313,25 @@ class Digests:
         finally:
             self._inside = inside
 
-    def listed(self, entity):
-        """A person or event with the stories, events and people listed with
-        it; an answer a page read from a PagesOf, by its value."""
-        if isinstance(entity, Answer):
-            return repr(entity.value)
-        return self._memoized(entity, "listed", self._listed)
+    def listed(self, read):
+        """One list a page read of a person or event (a ListRead: the
+        stories, events or people listed with it), with what describes it;
+        an answer a page read from a PagesOf, by its value."""
+        if isinstance(read, Answer):
+            return repr(read.value)
+        key = (id(read.entity), read.name)
+        found = self._lists.get(key)
+        if found is None:
+            found = self._lists[key] = (read.entity, self._listed(read.entity, read.name))
+        return found[1]
 
-    def _listed(self, entity):
-        own = vars(entity)
-        listed = []
-        for key in sorted(LISTED_WITH):
-            value = own.get(key)
-            if isinstance(value, (list, tuple)):
-                listed.extend(self._listing(item) for item in value)
-            else:
-                listed.append(self._outside(value))
-            listed.append("|")
-        return _digest(self._card(entity) + "".join(listed))
+    def _listed(self, entity, name):
+        value = vars(entity).get(f"_{name}")
+        if isinstance(value, (list, tuple)):
+            listed = "".join(self._listing(item) for item in value)
+        else:
+            listed = self._outside(value)
+        return _digest(self._memoized(entity, "card", self._card) + f"|{name}|" + listed)
 
     def _listing(self, item):
         if isinstance(item, tuple):  # (person, count)
@@ -495,8 +500,9 @@ def _code_version():
 
 
 def entities_named(names, context):
-    """The people and events (and answers of a PagesOf) named `kind/slug`,
-    as this build knows them; None when one of them is gone."""
+    """The lists of people and events (`kind.list/slug`) and the answers of
+    a PagesOf (`kind-page/slug`) named in the records, as this build knows
+    them; None when one of them is gone."""
     if not names:
         return []
     registry = state(context).registry
@@ -509,10 +515,11 @@ def entities_named(names, context):
                 return None
             found.append(asked.answer(slug))
             continue
+        kind, _, listing = kind.partition(".")
         entity = registry.entities.get(kind, {}).get(slug)
-        if entity is None:
+        if entity is None or listing not in LISTINGS:
             return None
-        found.append(entity)
+        found.append(ListRead(entity, listing))
     return found
 
 
@@ -586,7 +593,7 @@ class OutputCache:
     def with_reads(self, key, entities):
         """`key` with the lists of the people and events a page read; and
         their names for the records."""
-        named = sorted((f"{e.kind}/{e.slug}", e) for e in entities)
+        named = sorted(((f"{e.kind}/{e.slug}", e) for e in entities), key=lambda ne: ne[0])
         listed = self.digests.listed
         return _digest(key + "".join(f"\n{n}={listed(e)}" for n, e in named)), [
             n for n, _ in named]

@@ -34,9 +34,12 @@ class Listing:
 
     The warm build's output cache (incremental.py) must know which pages read
     these lists, since any story can change them: while a page is rendered,
-    `Listing.readers` holds a dict, and every person or event whose list the
-    page reads goes into it (by id: a person and an event may share a slug,
-    and entities compare by slug)."""
+    `Listing.readers` holds a dict, and each list of a person or event the
+    page reads goes into it, as a `ListRead` (by the entity's id: a person
+    and an event may share a slug, and entities compare by slug). Each list
+    on its own: a page that shows how many stories a person wrote reads
+    their `authored`, not their `articles`, and renders again when the
+    first changes, not whenever a story that tags them does."""
 
     readers = []  # one dict per page being rendered, innermost last
 
@@ -48,7 +51,7 @@ class Listing:
         if entity is None:
             return self
         if Listing.readers:
-            Listing.readers[-1][id(entity)] = entity
+            Listing.readers[-1][(id(entity), self.name)] = ListRead(entity, self.name)
         try:
             return entity.__dict__[self.key]
         except KeyError:
@@ -56,6 +59,18 @@ class Listing:
 
     def __set__(self, entity, value):
         entity.__dict__[self.key] = value
+
+
+class ListRead:
+    """One list of one person or event that a page read (`Listing`): named
+    `kind.list/slug` in the output records (`person.authored/ann-lee`), as a
+    PagesOf answer is `kind-page/slug`."""
+
+    __slots__ = ("entity", "name", "kind", "slug")
+
+    def __init__(self, entity, name):
+        self.entity, self.name = entity, name
+        self.kind, self.slug = f"{entity.kind}.{name}", entity.slug
 
 
 class PagesOf(frozenset):
