@@ -141,3 +141,26 @@ def test_a_file_is_hashed_once_per_build_unless_it_changes(tmp_path):
     content_cache.forget_stamps()  # the next build
     assert readers._filestamp_func(str(story_file)) == b"Title: A\n\nHi there.\n"
     assert len(hashed) == 3
+
+
+def test_another_plugins_exit_handler_still_runs(tmp_path):
+    """The build ends without freeing its objects, but every exit handler
+    runs first: a plugin that writes something on the way out loses nothing."""
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / "goodbye.py").write_text(
+        "import atexit\n"
+        "from pelican import signals\n\n"
+        "def _finalized(pelican):\n"
+        "    path = pelican.settings['OUTPUT_PATH'] + '.goodbye'\n"
+        "    atexit.register(lambda: open(path, 'w').write('written on the way out'))\n\n"
+        "def register():\n"
+        "    signals.finalized.connect(_finalized, weak=False)\n", encoding="utf-8")
+    story(tmp_path, "a.md", "Title: A walk\nDate: 2025-01-01 10:00\n\nHello.\n")
+    settings = settings_file(tmp_path, tmp_path / "content")
+    with open(settings, "a", encoding="utf-8") as f:
+        f.write(f"PLUGIN_PATHS = [{str(ROOT / 'plugins')!r}, {str(extra)!r}]\n"
+                "PLUGINS = ['connections', 'goodbye']\n")
+    result = cli("build", "-s", str(settings), "-o", str(tmp_path / "out"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out.goodbye").read_text(encoding="utf-8") == "written on the way out"

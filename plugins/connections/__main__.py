@@ -9,8 +9,8 @@ said here, in one line, never as a traceback.
 """
 
 import argparse
+import atexit
 import importlib
-import logging
 import multiprocessing
 import os
 import sys
@@ -108,13 +108,18 @@ def leave(status):
     """End the process with `status`. After a build, its objects are not
     freed one by one, as Python does on the way out (a blog of 5,000
     stories holds millions: about a second): its files are written and
-    closed, logging is flushed, and no worker or thread is left; when one
-    is, or a profiler or coverage tool watches (it writes its report on
-    the way out), or after any other command, the process ends as usual."""
+    closed, no worker or thread is left, and every exit handler runs as on
+    any exit (logging's flush, another plugin's own); when a worker or
+    thread is left, or a profiler or coverage tool watches (it writes its
+    report on the way out), or after any other command, the process ends
+    as usual."""
     alone = threading.active_count() == 1 and not multiprocessing.active_children()
     if not (_ran and _ran[0] in LEAVE_AT_ONCE and alone) or _watched():
         sys.exit(status)
-    logging.shutdown()
+    run_exit_handlers = getattr(atexit, "_run_exitfuncs", None)  # CPython's, and PyPy's
+    if run_exit_handlers is None:
+        sys.exit(status)
+    run_exit_handlers()
     for stream in (sys.stdout, sys.stderr):
         stream.flush()
     os._exit(status if isinstance(status, int) else 1)
