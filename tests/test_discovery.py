@@ -403,6 +403,50 @@ def test_a_large_blogs_index_comes_in_parts_and_an_edit_indexes_its_part_alone(
         "../pagefind-1/"]
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_parts_left_once_the_site_is_written_are_indexed_on_every_core(
+        tmp_path, monkeypatch, workers):
+    """While the build writes the rest of the site, one Pagefind indexes the
+    parts one after the other; once it is written, the parts left are
+    indexed at once, as many as CONNECTIONS_WORKERS, and the index is the
+    same whole index."""
+    import shutil
+    import subprocess
+    import threading
+
+    from connections.output import search
+
+    monkeypatch.setattr(search, "STORIES_PER_PART", 2)
+    written = threading.Event()  # the rest of the site is written: finish() was called
+    real_finish = search.Indexing.finish
+
+    def finish(self):
+        written.set()
+        return real_finish(self)
+
+    monkeypatch.setattr(search.Indexing, "finish", finish)
+    started, most = [], [0]
+    real_popen = subprocess.Popen
+
+    def pagefind(command, **kwargs):
+        if not started:
+            assert written.wait(60)  # the first part waits for the site to be written
+        running = [p for p in started if p.poll() is None]
+        most[0] = max(most[0], len(running) + 1)
+        # A pause first, so that parts indexed at once overlap.
+        started.append(real_popen(["sh", "-c", 'sleep 0.5; exec "$0" "$@"'] + command, **kwargs))
+        return started[-1]
+
+    monkeypatch.setattr(search.subprocess, "Popen", pagefind)
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE, content)
+    out = build_site(content, tmp_path / "output", COMMENTS_PROVIDER="none",
+                     CONNECTIONS_WORKERS=workers)
+    assert len(started) == 4 and most[0] == workers
+    assert bundles(out) == ["pagefind", "pagefind-1", "pagefind-2", "pagefind-3"]
+    assert len([f for b in bundles(out) for f in fragments(out, b)]) == 7
+
+
 def test_the_index_is_made_while_the_rest_is_written_and_a_failed_build_leaves_none(
         tmp_path, monkeypatch):
     """Pagefind starts once the story pages are written and runs while the

@@ -189,6 +189,21 @@ def adopt_blog(settings):
     return settings
 
 
+def worker_count(settings):
+    """The processes CONNECTIONS_WORKERS asks for: every core the build may
+    use when it is None; ValueError when it is not a whole number."""
+    wanted = settings.get("CONNECTIONS_WORKERS")
+    if wanted is None:
+        try:
+            return len(os.sched_getaffinity(0))
+        except AttributeError:  # not Linux
+            return os.cpu_count() or 1
+    try:
+        return max(1, int(wanted))
+    except (TypeError, ValueError):
+        raise ValueError(wanted) from None
+
+
 def say_changed(settings, told):
     """Say which of Pelican's settings the plugin changed, and to what
     (unless CONNECTIONS_QUIET_ADOPTION)."""

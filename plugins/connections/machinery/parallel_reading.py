@@ -38,6 +38,7 @@ import pickle
 from pelican.readers import _DISCARD
 
 from ..diagnostics import ContentError
+from ..settings import worker_count as settings_worker_count
 from . import worker_logging
 
 logger = logging.getLogger(__name__)
@@ -55,20 +56,13 @@ _settings_id = None
 
 def worker_count(settings):
     """The number of reading processes CONNECTIONS_WORKERS asks for."""
-    wanted = settings.get("CONNECTIONS_WORKERS")
-    if wanted is None:
-        try:
-            return len(os.sched_getaffinity(0))
-        except AttributeError:  # not Linux
-            return os.cpu_count() or 1
     try:
-        wanted = int(wanted)
-    except (TypeError, ValueError):
+        return settings_worker_count(settings)
+    except ValueError:
         raise ContentError(
-            f"CONNECTIONS_WORKERS = {wanted!r}: give a whole number of processes "
-            "(1 reads in the build process alone) or None for every core"
+            f"CONNECTIONS_WORKERS = {settings.get('CONNECTIONS_WORKERS')!r}: give a whole "
+            "number of processes (1 reads in the build process alone) or None for every core"
         ) from None
-    return max(1, wanted)
 
 
 def in_path_order(generator):
