@@ -154,7 +154,6 @@ class Digests:
         self._sources = {}  # source path -> digest of the file's bytes
         self._inside = 0  # > 0 while digesting the fields of a story
         self._targets = {}  # a link as written -> what it leads to
-        self._lists = {}  # (id, list name) -> (entity, digest): the entity kept alive
 
     def _memoized(self, value, kind, make):
         key = (id(value), kind)
@@ -180,18 +179,47 @@ class Digests:
             ]) + "}"
         if value is None or kind is bool or kind is int or kind is float:
             return repr(value)
-        route = _ROUTES.get(kind)
-        if route is None:
-            route = _ROUTES[kind] = _route(kind)
-        nested, digest = route
-        if nested and depth > 12:
+        if isinstance(value, str):  # Markup is rendered unescaped: not the same
+            return f"{kind.__name__}{len(value)}:{value}"
+        if isinstance(value, (datetime.date, datetime.time)):
+            zone = getattr(value, "tzinfo", None)
+            return f"{kind.__name__}({value.isoformat()},{zone})"
+        if isinstance(value, datetime.tzinfo):
+            return f"tz({value})"
+        if depth > 12:
             raise Unknown("too deep")
-        return digest(self, value, depth)
-
-    def _story(self, content):
-        if self._inside:  # a story another holds (a translation...): by who it is
-            return self._memoized(content, "held", self._held)
-        return self._memoized(content, "content", self._content)
+        if isinstance(value, Content):
+            if self._inside:  # a story another holds (a translation...): by who it is
+                return self._memoized(value, "held", self._held)
+            return self._memoized(value, "content", self._content)
+        if isinstance(value, Entity):
+            return self._memoized(value, "card", self._card)
+        if isinstance(value, URLWrapper):
+            return self._memoized(value, "wrapper", self._wrapper)
+        if isinstance(value, Page):
+            return self._page(value)
+        if isinstance(value, StoryLink):  # a neighbour or related story, on many pages
+            return self._memoized(value, "story-link", self._story_link)
+        if isinstance(value, Record):  # what linking knows of a story
+            return "Record" + self.of(value.fingerprinted(), depth + 1)
+        if isinstance(value, Paginator):
+            return (f"Paginator({value.name!r},{value.url!r},{value.per_page},"
+                    f"{value.orphans},{value.count},{value.num_pages})")
+        if isinstance(value, (list, tuple)):
+            return "[" + ",".join([self.of(v, depth + 1) for v in value]) + "]"
+        if isinstance(value, PagesOf):  # its answers are the page's reads (with_reads)
+            return f"PagesOf({value.kind})"
+        if isinstance(value, frozenset):  # as a build keeps them: asked per page
+            return self._memoized(value, "set", lambda v: self._set(v, depth))
+        if isinstance(value, set):
+            return self._set(value, depth)
+        if isinstance(value, dict):
+            return self.of(dict(value), depth)
+        if isinstance(value, re.Pattern):
+            return f"re({value.pattern!r},{value.flags})"
+        if callable(value):  # the same filters and globals, page after page
+            return self._memoized(value, "code", lambda v: self._code(v, depth))
+        return self._code(value, depth)
 
     def _code(self, value, depth):
         """A function, class or object of known code, by its name (and an
@@ -319,11 +347,8 @@ class Digests:
         an answer a page read from a PagesOf, by its value."""
         if isinstance(read, Answer):
             return repr(read.value)
-        key = (id(read.entity), read.name)
-        found = self._lists.get(key)
-        if found is None:
-            found = self._lists[key] = (read.entity, self._listed(read.entity, read.name))
-        return found[1]
+        return self._memoized(read.entity, f"list:{read.name}",
+                              lambda entity: self._listed(entity, read.name))
 
     def _listed(self, entity, name):
         value = vars(entity).get(f"_{name}")
@@ -339,7 +364,7 @@ class Digests:
         return self._outside(item)
 
     def _story_link(self, link):
-        return "StoryLink" + self.of(dict(vars(link)), 1)
+        return "StoryLink" + self.of(vars(link), 1)
 
     def _wrapper(self, wrapper):
         return f"{type(wrapper).__qualname__}({wrapper.name!r},{wrapper.slug!r},{wrapper.url!r})"
@@ -347,54 +372,6 @@ class Digests:
     def _page(self, page):
         return (f"Page({page.full_name!r},{page.base_url!r},{page.number},"
                 f"{page.paginator.num_pages},{self.of(page.object_list, 1)})")
-
-
-# How a value of each kind is digested, found once per type (`_route`):
-# (whether it may hold others, so counts towards the depth limit, digest).
-_ROUTES = {}
-
-
-def _route(kind):
-    """(nested, digest(digests, value, depth)) for values of type `kind`,
-    other than text, lists, tuples, dicts, numbers and None (`Digests.of`)."""
-    if issubclass(kind, str):  # Markup is rendered unescaped: not the same as text
-        return False, lambda d, v, depth: f"{type(v).__name__}{len(v)}:{v}"
-    if issubclass(kind, (datetime.date, datetime.time)):
-        return False, lambda d, v, depth: (
-            f"{type(v).__name__}({v.isoformat()},{getattr(v, 'tzinfo', None)})")
-    if issubclass(kind, datetime.tzinfo):
-        return False, lambda d, v, depth: f"tz({v})"
-    if issubclass(kind, Content):
-        return True, lambda d, v, depth: d._story(v)
-    if issubclass(kind, Entity):
-        return True, lambda d, v, depth: d._memoized(v, "card", d._card)
-    if issubclass(kind, URLWrapper):
-        return True, lambda d, v, depth: d._memoized(v, "wrapper", d._wrapper)
-    if issubclass(kind, Page):
-        return True, lambda d, v, depth: d._page(v)
-    if issubclass(kind, StoryLink):  # a neighbour or related story, on many pages
-        return True, lambda d, v, depth: d._memoized(v, "story-link", d._story_link)
-    if issubclass(kind, Record):  # what linking knows of a story
-        return True, lambda d, v, depth: "Record" + d.of(v.fingerprinted(), depth + 1)
-    if issubclass(kind, Paginator):
-        return True, lambda d, v, depth: (
-            f"Paginator({v.name!r},{v.url!r},{v.per_page},{v.orphans},{v.count},{v.num_pages})")
-    if issubclass(kind, (list, tuple)):
-        return True, lambda d, v, depth: "[" + ",".join([d.of(i, depth + 1) for i in v]) + "]"
-    if issubclass(kind, PagesOf):  # its answers are the page's reads (with_reads)
-        return True, lambda d, v, depth: f"PagesOf({v.kind})"
-    if issubclass(kind, frozenset):  # as a build keeps them: asked per page
-        return True, lambda d, v, depth: d._memoized(v, "set", lambda s: d._set(s, depth))
-    if issubclass(kind, set):
-        return True, lambda d, v, depth: d._set(v, depth)
-    if issubclass(kind, dict):
-        return True, lambda d, v, depth: d.of(dict(v), depth)
-    if issubclass(kind, re.Pattern):
-        return True, lambda d, v, depth: f"re({v.pattern!r},{v.flags})"
-    if any("__call__" in vars(c) for c in kind.__mro__):  # callable(value), by its type
-        # the same filters and globals, page after page
-        return True, lambda d, v, depth: d._memoized(v, "code", lambda c: d._code(c, depth))
-    return True, lambda d, v, depth: d._code(v, depth)
 
 
 def _address(item):

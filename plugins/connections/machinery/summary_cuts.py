@@ -50,13 +50,16 @@ def cut_before_rendering(generators):
     settings = articles.settings
     path = _path(settings)
     kept = _load(path) if settings.get("LOAD_CONTENT_CACHE") else {}
-    base = code_version() + repr([settings.get(name) for name in SETTINGS])
+    # What every cut depends on besides its text, digested once.
+    base = hashlib.blake2b(
+        (code_version() + repr([settings.get(name) for name in SETTINGS])).encode("utf-8"),
+        digest_size=16).digest()
     used = {}
     for story in _stories(articles):
         if getattr(story, "summary_source", None) is not None:  # a `Summary:` header
             continue
         text = story._content or ""
-        key = hashlib.blake2b(f"{base}\0{text}".encode("utf-8", "surrogatepass"),
+        key = hashlib.blake2b(base + text.encode("utf-8", "surrogatepass"),
                               digest_size=16).digest()
         found = kept.get(key)
         if found is None:

@@ -51,7 +51,9 @@ class Listing:
         if entity is None:
             return self
         if Listing.readers:
-            Listing.readers[-1][(id(entity), self.name)] = ListRead(entity, self.name)
+            reads, key = Listing.readers[-1], (id(entity), self.name)
+            if key not in reads:  # a page reads a list many times: one ListRead
+                reads[key] = ListRead(entity, self.name)
         try:
             return entity.__dict__[self.key]
         except KeyError:

@@ -177,6 +177,7 @@ class Indexing:
         self.todo = [k for k, st in enumerate(self.states)
                      if known.get(bundle_name(k)) != st
                      or not os.path.isdir(os.path.join(output, bundle_name(k)))]
+        self.command = _pagefind() if self.todo else []
         self.waiting = list(self.todo)  # the parts no thread has taken yet
         self.lock = threading.Lock()
         self.failure = None
@@ -228,7 +229,7 @@ class Indexing:
                     os.link(source, target)
                 except OSError:  # a file system without hard links
                     shutil.copyfile(source, target)
-            command = _pagefind() + ["--site", site, "--output-path", fresh, "--quiet"]
+            command = self.command + ["--site", site, "--output-path", fresh, "--quiet"]
             process = None
             try:
                 with self.lock:
@@ -261,10 +262,7 @@ class Indexing:
                 os.path.join(self.output, f".{bundle_name(k)}-new"))
 
     def finish(self):
-        try:
-            more = worker_count(self.settings) - 1
-        except ValueError:  # said by the build when it started
-            more = 0
+        more = worker_count(self.settings) - 1  # a whole number: the build checked it first
         for _ in range(min(more, len(self.waiting))):
             thread = threading.Thread(target=self._run, name="pagefind", daemon=True)
             self.threads.append(thread)
