@@ -15,7 +15,7 @@ from .diagnostics import Findings
 from .linking import privacy
 from .linking.linker import Linker
 from .linking.record import keep_state, state_of
-from .machinery import long_lived
+from .machinery import background, long_lived
 from .machinery.content_cache import forget_stamps, stamp_once
 from .machinery.content_memo import release_written_story
 from .machinery.incremental import IncrementalWriter
@@ -31,7 +31,7 @@ from .output.feeds import FeedsGenerator
 from .output.pages import ConnectionsGenerator
 from .output.reach import ReachGenerator
 from .output.redirects import RedirectsGenerator
-from .output.related import on_articles_read
+from .output.related import on_all_read, on_articles_read
 from .output.search import SearchGenerator
 
 logger = logging.getLogger(__name__)
@@ -77,6 +77,7 @@ def register():
     signals.article_generator_init.connect(in_path_order)
     signals.page_generator_init.connect(in_path_order)
     signals.article_generator_init.connect(read_ahead)
+    signals.article_generator_init.connect(background.offer)
     signals.content_object_init.connect(link_content)
     signals.content_object_init.connect(comments.prepare)
     signals.get_generators.connect(get_generators)
@@ -89,6 +90,7 @@ def register():
     signals.article_generator_finalized.connect(long_lived.keep)  # and filed
     signals.article_generator_finalized.connect(on_articles_read)
     signals.article_generator_finalized.connect(pages_in_parallel)
+    signals.all_generators_finalized.connect(on_all_read)  # before anything renders
     signals.all_generators_finalized.connect(cut_before_rendering)
     signals.all_generators_finalized.connect(long_lived.keep)  # every page's context
     signals.finalized.connect(long_lived.release)

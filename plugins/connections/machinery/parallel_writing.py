@@ -119,11 +119,11 @@ def run_in_workers(tasks, workers, done, what="tasks"):
     try:
         with long_lived.kept_for_fork():
             for start, stop in runs:
-                children.append(_fork(tasks, start, stop))
+                children.append(fork(tasks, start, stop))
         for i in range(size):  # the first run, here, its messages as they come
             done(i, tasks[i]())
         for (start, stop), child in zip(runs, children):
-            results, error = _collect(child, start, stop)
+            results, error = collect(child, start, stop)
             finished = results[:-1] if error is not None else results
             for offset, (result, records) in enumerate(finished):
                 worker_logging.replay(records)
@@ -133,7 +133,7 @@ def run_in_workers(tasks, workers, done, what="tasks"):
                 raise error
     finally:
         for child in children:
-            _reap(child)
+            reap(child)
 
 
 def _names(reads):
@@ -143,7 +143,9 @@ def _names(reads):
 # In a worker ---------------------------------------------------------------
 
 
-def _fork(tasks, start, stop):
+def fork(tasks, start, stop):
+    """A worker forked now, running tasks [start, stop) (its handle for
+    `collect` and `reap`)."""
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # the worker
@@ -186,9 +188,9 @@ def _portable_error(exc):
 # In the build ----------------------------------------------------------------
 
 
-def _collect(child, start, stop):
-    """The worker's results for jobs [start, stop) and, where its rendering
-    raised, that page's and the error; or the build stops."""
+def collect(child, start, stop, doing="writing pages or feeds"):
+    """The worker's results for tasks [start, stop) and, where a task
+    raised, its messages and the error; or the build stops."""
     pid, fd, _ = child
     child[1] = None
     with os.fdopen(fd, "rb") as f:
@@ -200,18 +202,18 @@ def _collect(child, start, stop):
         payload = None
     if payload is None or child[2] != 0:
         raise ContentError(
-            "a worker process writing pages or feeds died (killed, or out of memory?); "
+            f"a worker process {doing} died (killed, or out of memory?); "
             "the site was not finished: build again (the next build renders every "
-            "page), or set CONNECTIONS_WORKERS = 1 to render in the build process")
+            "page), or set CONNECTIONS_WORKERS = 1 to do it all in the build process")
     state, results, error = payload
     if state == "failed":
         return results, error
     if len(results) != stop - start:  # pragma: no cover - a worker's own bug
-        raise ContentError("a worker process writing pages or feeds sent back too few")
+        raise ContentError(f"a worker process {doing} sent back too few results")
     return results, None
 
 
-def _reap(child):
+def reap(child):
     """A worker not collected (the build stopped first) is stopped."""
     pid, fd, status = child
     if fd is not None:

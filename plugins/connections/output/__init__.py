@@ -45,6 +45,21 @@ def run_together(writer, tasks, what):
         runner(tasks, what)
 
 
+def beside(generator, task, size, doing):
+    """Start `task` (a callable that reads only what the build holds now
+    and returns what pickles) beside the build where the build can run it
+    there (machinery/background.py: a process forked from the build, when
+    CONNECTIONS_WORKERS > 1 and `size`, the stories it works on, makes it
+    worth one), else run it now. Returns a callable that gives the task's
+    result (waiting for it, or raising what it raised). `doing` says what
+    it does, should its process die ("ranking related stories")."""
+    start = getattr(generator, "start_beside", None)
+    if start is None:
+        result = task()
+        return lambda: result
+    return start(task, size, doing)
+
+
 def write_whole(target, data):
     """Write a page (text) or a feed (pieces of bytes) whole or not at all:
     to a file beside, renamed into place, so that a build stopped meanwhile

@@ -1,7 +1,9 @@
 """Related stories, older and newer stories, and reading time.
 
-Once Pelican has read the stories (`article_generator_finalized`), every
-published story gets `article.discovery`, a dict the templates read:
+Once Pelican has filed the stories (`article_generator_finalized`) they are
+related (beside the build, where it can: `output.beside`), and once every
+generator has its context (`all_generators_finalized`), every published
+story gets `article.discovery`, a dict the templates read:
 
 - `related`: up to CONNECTIONS_RELATED_MAX stories that share people or
   events with it, then tags; each as a dict with the `story` and why: the
@@ -24,7 +26,7 @@ import heapq
 import re
 from collections import defaultdict
 
-
+from . import beside
 
 _WORD = re.compile(r"\w+")
 
@@ -68,40 +70,63 @@ STRONG = 1000  # a shared person or event outweighs any number of shared tags
 def relate(articles, settings):
     """Fill in `article.discovery` for every article in `articles` (published,
     newest first, as Pelican's list is)."""
-    limit, window, tag_window = _limits(settings)
-    per_minute = settings.get("CONNECTIONS_WORDS_PER_MINUTE", 230)
-    ordered = _in_date_order(articles)
-    times = [a.date.timestamp() for a in ordered]
-    index = defaultdict(list)  # key id -> positions of its stories, in date order
-    keys_of = []  # per story: ([(key id, key)] as _shown reads them, {key ids})
-    where = []  # per story: [(key id, weight, place in the key's list)]
-    for i, article in enumerate(ordered):
-        strong, tags = _keys(article) if limit else ([], [])
-        identified = _identified(strong + tags)
-        ids = {}
-        mine = []
-        for n, (kid, key) in enumerate(identified):
-            if kid in ids:
-                continue
-            ids[kid] = key
-            members = index[kid]
-            mine.append((kid, STRONG if n < len(strong) else 1, len(members)))
-            members.append(i)
-        keys_of.append((identified, ids))
-        where.append(mine)
-    links = [StoryLink(a) for a in ordered]
-    for i, article in enumerate(ordered):
-        related = []
-        if limit and where[i]:
-            best = _ranked(i, where[i], index, times, ordered, limit, window, tag_window)
+    relating = Relating(articles, settings)
+    relating.apply(relating.rank())
+
+
+class Relating:
+    """Relating the published stories, in three steps: what every story
+    shares with which (made from the stories as read), the ranking (`rank`:
+    reads only what was made here and the stories' text, and gives back
+    numbers, so that it may run in a process forked from the build:
+    `output.beside`), and the stories' `discovery` filled in from it
+    (`apply`)."""
+
+    def __init__(self, articles, settings):
+        self.limit, self.window, self.tag_window = _limits(settings)
+        self.per_minute = settings.get("CONNECTIONS_WORDS_PER_MINUTE", 230)
+        self.ordered = ordered = _in_date_order(articles)
+        self.times = [a.date.timestamp() for a in ordered]
+        self.index = index = defaultdict(list)  # key id -> positions of its stories, by date
+        self.keys_of = []  # per story: ([(key id, key)] as _shown reads them, {key ids})
+        self.where = []  # per story: [(key id, weight, place in the key's list)]
+        for i, article in enumerate(ordered):
+            strong, tags = _keys(article) if self.limit else ([], [])
+            identified = _identified(strong + tags)
+            ids = {}
+            mine = []
+            for n, (kid, key) in enumerate(identified):
+                if kid in ids:
+                    continue
+                ids[kid] = key
+                members = index[kid]
+                mine.append((kid, STRONG if n < len(strong) else 1, len(members)))
+                members.append(i)
+            self.keys_of.append((identified, ids))
+            self.where.append(mine)
+        self.links = [StoryLink(a) for a in ordered]
+
+    def rank(self):
+        """([positions of its related stories, best first], reading minutes)
+        of each story, in date order."""
+        best = [
+            _ranked(i, self.where[i], self.index, self.times, self.ordered, self.limit,
+                    self.window, self.tag_window) if self.limit and self.where[i] else []
+            for i in range(len(self.ordered))
+        ]
+        return best, [reading_minutes(a, self.per_minute) for a in self.ordered]
+
+    def apply(self, ranked):
+        best, minutes = ranked
+        links, keys_of, last = self.links, self.keys_of, len(self.ordered) - 1
+        for i, article in enumerate(self.ordered):
             identified = keys_of[i][0]
-            related = [_shown(links[j], identified, keys_of[j][1]) for j in best]
-        article.discovery = {
-            "related": related,
-            "older": links[i - 1] if i > 0 else None,
-            "newer": links[i + 1] if i + 1 < len(ordered) else None,
-            "minutes": reading_minutes(article, per_minute),
-        }
+            article.discovery = {
+                "related": [_shown(links[j], identified, keys_of[j][1]) for j in best[i]],
+                "older": links[i - 1] if i > 0 else None,
+                "newer": links[i + 1] if i < last else None,
+                "minutes": minutes[i],
+            }
 
 
 def related_to(story, articles, settings):
@@ -192,9 +217,14 @@ def _id(key):
 
 
 def on_articles_read(generator):
-    """`article_generator_finalized`: relate the published stories; drafts
-    get reading time and no neighbours."""
-    relate(list(generator.articles), generator.settings)
+    """`article_generator_finalized`: the published stories' ranking starts
+    (beside the build where it can: it is given to them once every
+    generator has its context, `on_all_read`); drafts get reading time and
+    no neighbours."""
+    relating = Relating(list(generator.articles), generator.settings)
+    generator._connections_relating = (
+        relating, beside(generator, relating.rank, len(relating.ordered),
+                         "ranking related stories"))
     per_minute = generator.settings.get("CONNECTIONS_WORDS_PER_MINUTE", 230)
     for draft in list(getattr(generator, "drafts", [])) + list(
         getattr(generator, "translations", [])
@@ -202,3 +232,13 @@ def on_articles_read(generator):
         if getattr(draft, "discovery", None) is None:
             draft.discovery = {"related": [], "older": None, "newer": None,
                                "minutes": reading_minutes(draft, per_minute)}
+
+
+def on_all_read(generators):
+    """`all_generators_finalized`: every published story gets its
+    `discovery`, before any page that shows it is rendered."""
+    for generator in generators:
+        pending = generator.__dict__.pop("_connections_relating", None)
+        if pending is not None:
+            relating, ranked = pending
+            relating.apply(ranked())
