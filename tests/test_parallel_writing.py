@@ -232,3 +232,71 @@ def test_the_live_preview_of_a_blog_big_enough_for_workers_builds_and_rebuilds(t
         stop(process)
         log.close()
     assert process.returncode == 0, (tmp_path / "serve.log").read_text()
+
+
+def _warm_after_an_edit(tmp_path, caplog, workers, name):
+    """A copy of the sample site built, a story edited, built warm again:
+    (output, content, how many files the warm build rendered, its messages)."""
+    content = tmp_path / name / "content"
+    shutil.copytree(ROOT / "content", content)
+    out = tmp_path / name / "output"
+    build(content, out, caplog, workers)
+    story = sorted((content / "stories").glob("*.md"))[3]
+    story.write_text(story.read_text(encoding="utf-8") + "\nA warmword at the end.\n",
+                     encoding="utf-8")
+    build(content, out, caplog, workers)
+    said = [r.getMessage() for r in caplog.records]
+    rendered = [m for m in said if "files rendered" in m]
+    return out, content, int(rendered[-1].split("connections: ")[1].split()[0]), said
+
+
+def test_pages_keyed_by_workers_render_what_one_process_renders(tmp_path, caplog, monkeypatch):
+    """A batch's keys worked out on every core (OutputCache.decide): the
+    same pages rendered as a one-process build renders, a tree equal to a
+    cold build's, and records the next build trusts (it renders nothing)."""
+    from connections.machinery import incremental
+
+    monkeypatch.setattr(incremental, "MIN_KEYS_PER_WORKER", 1)
+    one, _, rendered_one, said_one = _warm_after_an_edit(tmp_path, caplog, 1, "one")
+    two, content, rendered_two, said_two = _warm_after_an_edit(tmp_path, caplog, 2, "two")
+    assert not [m for m in said_one if m.startswith("connections: checking")]
+    assert [m for m in said_two if m.startswith("connections: checking")
+            and m.endswith("pages with 2 worker processes")]
+    assert 0 < rendered_two == rendered_one < 40
+    assert tree(one) == tree(two)
+    cold, _, _ = build(content, tmp_path / "cold" / "output", caplog, 1,
+                       LOAD_CONTENT_CACHE=False, CACHE_CONTENT=False)
+    assert tree(two) == tree(cold)
+    build(content, two, caplog, 2)
+    said = [r.getMessage() for r in caplog.records if "files rendered" in r.getMessage()]
+    assert said[-1].startswith("connections: 0 files rendered"), said
+
+
+def test_a_worker_killed_while_keying_pages_stops_the_build_and_the_next_is_whole(
+        tmp_path, caplog, monkeypatch):
+    from connections.machinery import incremental
+
+    monkeypatch.setattr(incremental, "MIN_KEYS_PER_WORKER", 1)
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    out = tmp_path / "output"
+    build(content, out, caplog, 2)
+    story = sorted((content / "stories").glob("*.md"))[3]
+    story.write_text(story.read_text(encoding="utf-8") + "\nA warmword at the end.\n",
+                     encoding="utf-8")
+    page_key = incremental.OutputCache.page_key
+
+    def killed_in_a_worker(self, *args):  # as the kernel's out-of-memory killer would
+        if os.getpid() != BUILD_PROCESS:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return page_key(self, *args)
+
+    monkeypatch.setattr(incremental.OutputCache, "page_key", killed_in_a_worker)
+    with pytest.raises(ContentError,
+                       match="worker process checking pages against the last build died"):
+        build(content, out, caplog, 2)
+    monkeypatch.setattr(incremental.OutputCache, "page_key", page_key)
+    build(content, out, caplog, 2)
+    cold, _, _ = build(content, tmp_path / "cold" / "output", caplog, 1,
+                       LOAD_CONTENT_CACHE=False, CACHE_CONTENT=False)
+    assert tree(out) == tree(cold)

@@ -31,7 +31,9 @@ A page whose key is the one recorded for its file by the last build, and
 whose file is still the one that build wrote (same size and modification
 time), is neither rendered nor written, and no signal is sent for it (a
 plugin listening to `content_written`, such as pelican-seo, would otherwise
-edit it again). Every file written sends `content_written` once.
+edit it again). Every file written sends `content_written` once. With
+CONNECTIONS_WORKERS above 1, the pages of a batch (parallel_writing.py) are
+keyed together once the batch is known, on every core (`OutputCache.decide`).
 
 Where the cache cannot know what a page depends on, the page is rendered:
 
@@ -82,6 +84,10 @@ from .output_records import Records
 from .parallel_writing import Job, render, run_in_workers
 
 logger = logging.getLogger(__name__)
+
+# Pages a worker keys at the least (OutputCache.decide): a key takes a
+# fraction of a millisecond, a worker's start tens of them.
+MIN_KEYS_PER_WORKER = 250
 
 # Settings that change how a build runs, not what it writes.
 RUN_SETTINGS = {
@@ -161,6 +167,15 @@ class Digests:
         if hit is None:
             hit = self._memo[key] = (value, make(value))
         return hit[1]
+
+    def known(self, content):
+        """The digest of a story or page met at the top of a page, if made."""
+        hit = self._memo.get((id(content), "content"))
+        return hit[1] if hit is not None else None
+
+    def seed(self, content, digest):
+        """A story's digest made by a worker, from the same story (forked)."""
+        self._memo.setdefault((id(content), "content"), (content, digest))
 
     def of(self, value, depth=0):
         kind = type(value)
@@ -543,13 +558,10 @@ class OutputCache:
         base = self.base(localcontext)
         if base is None:
             return None
-        env = template.environment
-        inputs = self._inputs.get(id(env))
-        if inputs is None:
-            inputs = self._inputs[id(env)] = (env, TemplateInputs(env, self.records))
-        found = inputs[1].of(template.name) if template.name else None
+        found = self._inputs_of(template)
         if found is None:
             return None
+        env = template.environment
         names, filters, tests, source = found
         digests = self._digests(localcontext)
         page_url = localcontext.get("SITEURL"), localcontext.get("localsiteurl")
@@ -567,6 +579,14 @@ class OutputCache:
             return None
         return _digest("\n".join(parts))
 
+    def _inputs_of(self, template):
+        """What the template uses (TemplateInputs.of), or None."""
+        env = template.environment
+        inputs = self._inputs.get(id(env))
+        if inputs is None:
+            inputs = self._inputs[id(env)] = (env, TemplateInputs(env, self.records))
+        return inputs[1].of(template.name) if template.name else None
+
     def with_reads(self, key, entities):
         """`key` with the lists of the people and events a page read; and
         their names for the records."""
@@ -579,6 +599,40 @@ class OutputCache:
         """The people and events the page last written to `target` read, as
         this build knows them; None when one of them is gone."""
         return entities_named(self.records.reads(target), context)
+
+    def decide(self, pages, workers):
+        """(key, unchanged) of each of `pages` (template, context, target)
+        whose key is asked at once (a batch's: IncrementalWriter.finish_batch):
+        worked out on every core (contiguous runs, each in a process forked
+        from the build but the first), and the digests of the stories they
+        hold brought back to this build's, which the pages after them read."""
+        decided = [None] * len(pages)
+
+        def one(i):
+            template, localcontext, target = pages[i]
+            key = self.page_key(template, localcontext)
+            reads = self.read_before(target, localcontext) if key is not None else None
+            same = reads is not None and self.records.matches(
+                target, self.with_reads(key, reads)[0])
+            stories = []
+            if key is not None:  # the stories it names, digested for its key
+                for name in self._inputs_of(template)[0]:
+                    value = localcontext.get(name)
+                    if isinstance(value, Content) and self.digests.known(value):
+                        stories.append((name, self.digests.known(value)))
+            return key, same, stories
+
+        def done(i, result):
+            key, same, stories = result
+            localcontext = pages[i][1]
+            for name, digest in stories:
+                self._digests(localcontext).seed(localcontext[name], digest)
+            decided[i] = key, same
+
+        run_in_workers([functools.partial(one, i) for i in range(len(pages))], workers, done,
+                       "pages", per_worker=MIN_KEYS_PER_WORKER, verb="checking",
+                       doing="checking pages against the last build")
+        return decided
 
     def feed_key(self, context, *parts):
         base = self.base(context)
@@ -595,8 +649,9 @@ class IncrementalWriter(Writer):
     """Pelican's writer, that neither renders nor writes a page whose key
     did not change, and sends `content_written` for every file it writes,
     once, and for no other. Between `start_batch` and `finish_batch` (the
-    story pages) the pages it must render are rendered together, on every
-    core (parallel_writing.py), with or without the output cache."""
+    story pages, then the lists) the pages are keyed together, on every core
+    (OutputCache.decide), and those it must render are rendered together, on
+    every core (parallel_writing.py), with or without the output cache."""
 
     def __init__(self, output_path, settings=None):
         super().__init__(output_path, settings)
@@ -627,12 +682,32 @@ class IncrementalWriter(Writer):
         return self._batch is not None
 
     def finish_batch(self):
-        """Render and write the batch's pages; each is recorded and said, in
+        """Key the batch's pages (on every core: OutputCache.decide), then
+        render and write those that changed; each is recorded and said, in
         their order, once on disk (`_written`)."""
         jobs, self._batch = self._batch, None
+        if jobs and self.cache is not None:
+            jobs = self._changed(jobs)
         if jobs:
             self.run_together([job.run for job in jobs], "pages",
                               lambda i, names: self._written(jobs[i], names))
+
+    def _changed(self, jobs):
+        """The jobs whose page changed since the last build, keyed and
+        journaled (before any worker writes); the others stay as they are."""
+        decided = self.cache.decide([(j.template, j.localcontext, j.target) for j in jobs],
+                                    parallel_reading.worker_count(self.settings))
+        changed = []
+        for job, (key, same) in zip(jobs, decided):
+            if same:
+                self.cache.records.kept(job.target)
+                self.cache.skipped += 1
+                continue
+            self.cache.rendered += 1
+            job.key = key
+            self.cache.records.writing(job.target)
+            changed.append(job)
+        return changed
 
     def run_together(self, tasks, what, done=lambda i, result: None):
         """Run `tasks` (each writes files of its own, independent of the
@@ -641,7 +716,7 @@ class IncrementalWriter(Writer):
 
     def drop_batch(self):
         """The build failed while pages were being batched: none is written
-        (they are journaled: the next build renders everything)."""
+        (nor journaled: their files are the last build's, as it recorded them)."""
         self._batch = None
 
     def _pages(self, name, context, relative_urls, paginated, template_name, url, kwargs):
@@ -685,19 +760,21 @@ class IncrementalWriter(Writer):
         if localcontext["localsiteurl"]:
             context["localsiteurl"] = localcontext["localsiteurl"]
         target = sanitised_join(self.output_path, save_as)
+        if self._batch is not None and not override and target not in self._written_files \
+                and target not in self._overridden_files:
+            # Keyed with the batch's other pages, on every core (finish_batch);
+            # as written already: a second write is refused or let through
+            # as Pelican's writer does.
+            self._seen.add(target)
+            self._claim(target, override)
+            self._batch.append(Job(template, context, localcontext, target, None))
+            return
         key = None
         if self.cache is not None:
             key = self.cache.page_key(template, localcontext)
             if self._unchanged(target, key, localcontext):
                 self._claim(target, override)  # as written: a second write is still refused
                 return
-        if self._batch is not None and not override and target not in self._written_files \
-                and target not in self._overridden_files:
-            self._claim(target, override)
-            if self.cache is not None:
-                self.cache.records.writing(target)  # journaled before any worker writes
-            self._batch.append(Job(template, context, localcontext, target, key))
-            return
         output, reads = render(template, localcontext)
         os.makedirs(os.path.dirname(target), exist_ok=True)
         if self.cache is not None:

@@ -91,6 +91,15 @@ class Records:
 
     def unchanged(self, target, key):
         """True (and the file kept) when `target` is what the last build wrote for `key`."""
+        if not self.matches(target, key):
+            return False
+        self.kept(target)
+        return True
+
+    def matches(self, target, key):
+        """Whether `target` is what the last build wrote for `key` (its record
+        and its file's size and modification time), changing nothing: a
+        worker may ask (incremental.OutputCache.decide)."""
         record = self.previous.get(target)
         if record is None or key is None or record[0] != key:
             return False
@@ -98,10 +107,11 @@ class Records:
             stat = os.stat(target)
         except OSError:
             return False
-        if [stat.st_size, stat.st_mtime_ns] != record[1:3]:
-            return False
-        self.current[target] = record
-        return True
+        return [stat.st_size, stat.st_mtime_ns] == record[1:3]
+
+    def kept(self, target):
+        """`target`, unchanged, stays as the last build recorded it."""
+        self.current[target] = self.previous[target]
 
     def writing(self, target, key=None, reads=()):
         """`target` is about to be written (for `key`; None: it can't be known):

@@ -101,18 +101,22 @@ class Job:
         return _names(reads)
 
 
-def run_in_workers(tasks, workers, done, what="tasks"):
+def run_in_workers(tasks, workers, done, what="tasks", per_worker=None, verb="writing",
+                   doing="writing pages or feeds"):
     """Run `tasks` (callables, each returning what pickles), split in
     contiguous runs: the first here, each other in a process forked from
-    the build. `done(i, result)` is called in the build for each, in the
-    tasks' order, after the messages the task logged are said."""
-    workers = min(workers, len(tasks) // MIN_PAGES_PER_WORKER)
+    the build (each run at least `per_worker` tasks: MIN_PAGES_PER_WORKER).
+    `done(i, result)` is called in the build for each, in the tasks' order,
+    after the messages the task logged are said. The build says "`verb`
+    120 `what` with 2 worker processes", and, should a worker die, that a
+    worker `doing` died."""
+    workers = min(workers, len(tasks) // (per_worker or MIN_PAGES_PER_WORKER))
     if workers < 2 or not hasattr(os, "fork"):
         for i, task in enumerate(tasks):
             done(i, task())
         return
-    logger.info("connections: writing %d %s with %d worker processes",
-                len(tasks), what, workers)
+    logger.info("connections: %s %d %s with %d worker processes",
+                verb, len(tasks), what, workers)
     size = -(-len(tasks) // workers)
     runs = [(start, min(start + size, len(tasks))) for start in range(size, len(tasks), size)]
     children = []
@@ -123,7 +127,7 @@ def run_in_workers(tasks, workers, done, what="tasks"):
         for i in range(size):  # the first run, here, its messages as they come
             done(i, tasks[i]())
         for (start, stop), child in zip(runs, children):
-            results, error = collect(child, start, stop)
+            results, error = collect(child, start, stop, doing)
             finished = results[:-1] if error is not None else results
             for offset, (result, records) in enumerate(finished):
                 worker_logging.replay(records)
