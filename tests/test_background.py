@@ -78,7 +78,7 @@ def test_a_ranking_process_killed_stops_the_build_before_any_page(tmp_path, capl
     assert tree(out) == tree(cold)
 
 
-def test_a_ranking_a_failed_build_left_running_is_stopped_by_the_next(
+def test_a_ranking_that_a_failed_build_left_running_is_stopped_by_the_next(
         tmp_path, caplog, monkeypatch):
     from connections.output.connection_map import MapGenerator
 
