@@ -100,3 +100,35 @@ def test_a_ranking_that_a_failed_build_left_running_is_stopped_by_the_next(
     assert BESIDE in said and background._running == []
     with pytest.raises(ChildProcessError):  # stopped and waited for: gone
         os.waitpid(pid, os.WNOHANG)
+
+
+def test_pelicans_own_test_content_ranked_and_keyed_by_workers_is_one_processs_site(
+        tmp_path, caplog, monkeypatch):
+    """Content others wrote (Pelican's own test content, from the installed
+    package: translations, drafts, hidden stories, duplicate slugs, stories
+    alike to the minute): built cold, then warm after an edit, with the
+    ranking beside the build and the warm keys in workers; the same trees
+    as one process builds, cold and warm."""
+    from connections.machinery import incremental
+    from test_real_blogs import PELICAN_TESTS
+
+    monkeypatch.setattr(incremental, "MIN_KEYS_PER_WORKER", 1)
+    trees = {}
+    for workers in (1, 2):
+        content = tmp_path / f"w{workers}" / "content"
+        shutil.copytree(PELICAN_TESTS / "content", content / "content")
+        shutil.copytree(PELICAN_TESTS / "TestPages", content / "TestPages")
+        out = tmp_path / f"w{workers}" / "output"
+        where = dict(ARTICLE_PATHS=["content"], PAGE_PATHS=["TestPages"])
+        _, said = build(content, out, caplog, workers, **where)
+        assert (BESIDE in said) == (workers == 2)
+        cold = tree(out)
+        story = content / "content" / "article_with_metadata.rst"
+        story.write_text(story.read_text(encoding="utf-8") + "\nOne more line.\n",
+                         encoding="utf-8")
+        _, said = build(content, out, caplog, workers, **where)
+        keyed = [m for m in said if m.startswith("connections: checking")]
+        assert bool(keyed) == (workers == 2)
+        trees[workers] = cold, tree(out)
+    assert len(trees[1][0]) > 50 and trees[1][0] == trees[2][0]
+    assert trees[1][1] == trees[2][1] and trees[1][1] != trees[1][0]

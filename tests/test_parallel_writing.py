@@ -88,19 +88,26 @@ def test_messages_said_while_rendering_come_once_each_in_the_order_of_one_worker
     assert warned_two == warned_one
 
 
-def test_a_warm_build_with_workers_renders_only_what_changed_and_equals_a_cold_one(
-        tmp_path, caplog):
-    content = tmp_path / "content"
+def _warm_after_an_edit(tmp_path, caplog, workers, name):
+    """A copy of the sample site built, a story edited, built warm again:
+    (output, content, how many files the warm build rendered, its messages)."""
+    content = tmp_path / name / "content"
     shutil.copytree(ROOT / "content", content)
-    out = tmp_path / "output"
-    build(content, out, caplog, 2)
+    out = tmp_path / name / "output"
+    build(content, out, caplog, workers)
     story = sorted((content / "stories").glob("*.md"))[3]
     story.write_text(story.read_text(encoding="utf-8") + "\nA warmword at the end.\n",
                      encoding="utf-8")
-    _, _, _ = build(content, out, caplog, 2)
-    said = [r.getMessage() for r in caplog.records if "files rendered" in r.getMessage()]
-    rendered = int(said[-1].split("connections: ")[1].split()[0])
-    assert 0 < rendered < 40, said
+    build(content, out, caplog, workers)
+    said = [r.getMessage() for r in caplog.records]
+    rendered = [m for m in said if "files rendered" in m]
+    return out, content, int(rendered[-1].split("connections: ")[1].split()[0]), said
+
+
+def test_a_warm_build_with_workers_renders_only_what_changed_and_equals_a_cold_one(
+        tmp_path, caplog):
+    out, content, rendered, said = _warm_after_an_edit(tmp_path, caplog, 2, "warm")
+    assert 0 < rendered < 40, [m for m in said if "files rendered" in m]
     cold, _, _ = build(content, tmp_path / "cold" / "output", caplog, 1,
                        LOAD_CONTENT_CACHE=False, CACHE_CONTENT=False)
     assert tree(out) == tree(cold)
@@ -232,22 +239,6 @@ def test_the_live_preview_of_a_blog_big_enough_for_workers_builds_and_rebuilds(t
         stop(process)
         log.close()
     assert process.returncode == 0, (tmp_path / "serve.log").read_text()
-
-
-def _warm_after_an_edit(tmp_path, caplog, workers, name):
-    """A copy of the sample site built, a story edited, built warm again:
-    (output, content, how many files the warm build rendered, its messages)."""
-    content = tmp_path / name / "content"
-    shutil.copytree(ROOT / "content", content)
-    out = tmp_path / name / "output"
-    build(content, out, caplog, workers)
-    story = sorted((content / "stories").glob("*.md"))[3]
-    story.write_text(story.read_text(encoding="utf-8") + "\nA warmword at the end.\n",
-                     encoding="utf-8")
-    build(content, out, caplog, workers)
-    said = [r.getMessage() for r in caplog.records]
-    rendered = [m for m in said if "files rendered" in m]
-    return out, content, int(rendered[-1].split("connections: ")[1].split()[0]), said
 
 
 def test_pages_keyed_by_workers_render_what_one_process_renders(tmp_path, caplog, monkeypatch):

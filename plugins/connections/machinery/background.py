@@ -36,14 +36,11 @@ _running = []  # the processes started and not yet waited for
 
 
 def offer(generator):
-    """`article_generator_init`: the generator may start work beside the
-    build; what the last build left running is stopped."""
+    """`article_generator_init`: the generator (a new one each build) may
+    start work beside the build; what the last build left running is stopped."""
     stop_all()
-    workers = parallel_reading.worker_count(generator.settings)
-    if workers > 1 and hasattr(os, "fork"):
+    if parallel_reading.worker_count(generator.settings) > 1 and hasattr(os, "fork"):
         generator.start_beside = start
-    else:
-        generator.__dict__.pop("start_beside", None)
 
 
 def start(task, size, doing):

@@ -618,8 +618,9 @@ class OutputCache:
             if key is not None:  # the stories it names, digested for its key
                 for name in self._inputs_of(template)[0]:
                     value = localcontext.get(name)
-                    if isinstance(value, Content) and self.digests.known(value):
-                        stories.append((name, self.digests.known(value)))
+                    digest = self.digests.known(value) if isinstance(value, Content) else None
+                    if digest:
+                        stories.append((name, digest))
             return key, same, stories
 
         def done(i, result):
