@@ -5,6 +5,7 @@ build keeps to its end, and given it all back when the build is over
 (machinery/long_lived.py), also when a build failed."""
 
 import gc
+import logging
 import os
 import pstats
 import subprocess
@@ -141,6 +142,104 @@ def test_a_file_is_hashed_once_per_build_unless_it_changes(tmp_path):
     content_cache.forget_stamps()  # the next build
     assert readers._filestamp_func(str(story_file)) == b"Title: A\n\nHi there.\n"
     assert len(hashed) == 3
+
+
+def _stamp_builds(tmp_path):
+    """Builds as far as the stamps go: `build()` starts one (the stamps the
+    last kept), `ask(path)` is Pelican asking for a digest, `end()` keeps
+    them; `hashed` lists every file actually read."""
+    from types import SimpleNamespace
+
+    from connections.machinery import content_cache
+
+    hashed = []
+
+    def digest(filename):
+        hashed.append(filename)
+        return open(filename, "rb").read()
+
+    settings = {"CHECK_MODIFIED_METHOD": "blake2b", "CACHE_PATH": str(tmp_path / "cache"),
+                "LOAD_CONTENT_CACHE": True, "CACHE_CONTENT": True}
+    readers = SimpleNamespace(_filestamp_func=digest, settings=settings)
+    generator = SimpleNamespace(_filestamp_func=digest, settings=settings, readers=readers)
+
+    def build():
+        readers._filestamp_func = generator._filestamp_func = digest
+        content_cache.load_stamps(SimpleNamespace(settings=settings))
+        content_cache.stamp_once(generator)
+
+    return SimpleNamespace(build=build, ask=lambda path: generator._filestamp_func(str(path)),
+                           end=content_cache.save_stamps, hashed=hashed,
+                           kept=tmp_path / "cache" / content_cache.STAMPS_FILE)
+
+
+def test_a_file_unchanged_since_the_last_build_is_not_read_again(tmp_path, monkeypatch):
+    from connections.machinery import content_cache
+
+    monkeypatch.setattr(content_cache, "RACY_NS", 0)  # no wait for a coarse clock here
+    old, edited = tmp_path / "old.md", tmp_path / "edited.md"
+    old.write_text("Title: Old\n\nHi.\n", encoding="utf-8")
+    edited.write_text("Title: Edited\n\nHi.\n", encoding="utf-8")
+    builds = _stamp_builds(tmp_path)
+    builds.build()
+    assert builds.ask(old) == b"Title: Old\n\nHi.\n"
+    builds.ask(edited)
+    builds.end()
+    assert sorted(builds.hashed) == sorted([str(old), str(edited)])
+
+    before = edited.stat()
+    edited.write_text("Title: Edited\n\nHo.\n", encoding="utf-8")  # the same size
+    os.utime(edited, ns=(before.st_atime_ns, before.st_mtime_ns))  # its time put back
+    builds.hashed.clear()
+    builds.build()
+    assert builds.ask(old) == b"Title: Old\n\nHi.\n"
+    assert builds.ask(edited) == b"Title: Edited\n\nHo.\n"
+    builds.end()
+    assert builds.hashed == [str(edited)]  # its change time told it
+
+    builds.hashed.clear()
+    builds.build()
+    builds.ask(old), builds.ask(edited)
+    assert builds.hashed == []
+
+
+def test_a_file_changed_just_before_its_stamp_was_taken_is_read_again(tmp_path):
+    """A clock that keeps times to 2 s would not tell two writes apart in that
+    time: a stamp taken so soon after a change is not trusted next build."""
+    fresh = tmp_path / "fresh.md"
+    fresh.write_text("Title: Fresh\n\nHi.\n", encoding="utf-8")
+    builds = _stamp_builds(tmp_path)
+    for _ in range(2):
+        builds.build()
+        assert builds.ask(fresh) == b"Title: Fresh\n\nHi.\n"
+        builds.end()
+    assert builds.hashed == [str(fresh)] * 2
+
+
+@pytest.mark.parametrize("damage", [b"", b"\x80\x05not a pickle", b"just text"])
+def test_a_damaged_stamps_file_means_every_file_is_read_again(tmp_path, monkeypatch, caplog, damage):
+    from connections.machinery import content_cache
+
+    monkeypatch.setattr(content_cache, "RACY_NS", 0)
+    story_file = tmp_path / "a.md"
+    story_file.write_text("Title: A\n\nHi.\n", encoding="utf-8")
+    builds = _stamp_builds(tmp_path)
+    builds.build()
+    builds.ask(story_file)
+    builds.end()
+    full = builds.kept.read_bytes()
+    builds.kept.write_bytes(damage or full[: len(full) // 2])  # empty: cut short
+    builds.hashed.clear()
+    with caplog.at_level(logging.INFO):
+        builds.build()
+    assert builds.ask(story_file) == b"Title: A\n\nHi.\n"
+    assert builds.hashed == [str(story_file)]
+    assert "every story is digested again" in caplog.text
+    builds.end()
+    builds.hashed.clear()
+    builds.build()
+    builds.ask(story_file)
+    assert builds.hashed == []  # written whole again
 
 
 def test_another_plugins_exit_handler_still_runs(tmp_path):

@@ -16,7 +16,7 @@ from .linking import privacy
 from .linking.linker import Linker
 from .linking.record import keep_state, state_of
 from .machinery import background, long_lived
-from .machinery.content_cache import forget_stamps, stamp_once
+from .machinery.content_cache import load_stamps, save_stamps, stamp_once
 from .machinery.content_memo import release_written_story
 from .machinery.incremental import IncrementalWriter
 from .machinery.markdown_reader import use_reusing_reader
@@ -70,7 +70,7 @@ def get_writer(pelican):
 
 def register():
     signals.initialized.connect(initialized)
-    signals.initialized.connect(forget_stamps)
+    signals.initialized.connect(load_stamps)  # after the settings are checked
     signals.article_generator_init.connect(stamp_once)  # before anything asks for one
     signals.page_generator_init.connect(stamp_once)
     signals.article_generator_init.connect(start_build)
@@ -93,6 +93,7 @@ def register():
     signals.all_generators_finalized.connect(on_all_read)  # before anything renders
     signals.all_generators_finalized.connect(cut_before_rendering)
     signals.all_generators_finalized.connect(long_lived.keep)  # every page's context
+    signals.finalized.connect(save_stamps)
     signals.finalized.connect(long_lived.release)
     signals.initialized.connect(long_lived.release)  # what a failed build kept
     signals.static_generator_finalized.connect(privacy.drop_hidden_pictures)

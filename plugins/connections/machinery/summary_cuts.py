@@ -22,17 +22,14 @@ changed, and only it, is cut again.
 """
 
 import hashlib
-import logging
 import os
-import pickle
 
 from pelican.generators import ArticlesGenerator
 
 from ..linking.record import is_linked, keep, state
 from ..linking.summaries import cut
+from . import kept_files
 from .incremental import code_version
-
-logger = logging.getLogger(__name__)
 
 SUMMARIES_FILE = "connections-summaries.pickle"
 SETTINGS = ("SUMMARY_MAX_PARAGRAPHS", "SUMMARY_MAX_LENGTH", "SUMMARY_END_SUFFIX")
@@ -49,7 +46,8 @@ def cut_before_rendering(generators):
         return
     settings = articles.settings
     path = _path(settings)
-    kept = _load(path) if settings.get("LOAD_CONTENT_CACHE") else {}
+    kept = (kept_files.load(path, "every summary is cut again")
+            if settings.get("LOAD_CONTENT_CACHE") else {})
     # What every cut depends on besides its text, digested once.
     base = hashlib.blake2b(
         (code_version() + repr([settings.get(name) for name in SETTINGS])).encode("utf-8"),
@@ -67,7 +65,7 @@ def cut_before_rendering(generators):
         used[key] = found
         keep(story, summary_source=found)
     if settings.get("CACHE_CONTENT") and path is not None and used != kept:
-        _save(path, used)
+        kept_files.save(path, used)
 
 
 def _stories(generator):
@@ -82,29 +80,3 @@ def _stories(generator):
 def _path(settings):
     folder = settings.get("CACHE_PATH")
     return os.path.join(folder, SUMMARIES_FILE) if folder else None
-
-
-def _load(path):
-    """The cuts the last build kept; none when there are none or they can't
-    be read (a file cut short: every story is cut again)."""
-    if path is None:
-        return {}
-    try:
-        with open(path, "rb") as f:
-            kept = pickle.load(f)
-    except FileNotFoundError:
-        return {}
-    except Exception as exc:  # noqa: BLE001 - any damage: cut again, say so
-        logger.info("connections: %s could not be read (%s); every summary is cut again",
-                    path, exc)
-        return {}
-    return kept if isinstance(kept, dict) else {}
-
-
-def _save(path, cuts):
-    """Written whole or not at all (beside, then renamed into place)."""
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    partial = f"{path}.partial"
-    with open(partial, "wb") as f:
-        pickle.dump(cuts, f, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(partial, path)
