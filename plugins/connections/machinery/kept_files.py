@@ -9,8 +9,9 @@ while writing leaves the last one.
 """
 
 import logging
-import os
 import pickle
+
+from ..output import write_whole
 
 logger = logging.getLogger(__name__)
 
@@ -32,8 +33,4 @@ def load(path, what):
 
 
 def save(path, kept):
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    partial = f"{path}.partial"
-    with open(partial, "wb") as f:
-        pickle.dump(kept, f, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(partial, path)
+    write_whole(path, [pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL)])
